@@ -1,0 +1,124 @@
+import { z } from 'zod';
+
+// Case events, current schema versions. Older versions are upcast on read (upcasters.ts); stored
+// events are never rewritten. Bump `caseEventVersions` and add an upcaster + fixture when a shape
+// changes.
+
+const labels = z.record(z.string(), z.string());
+const ts = z.iso.datetime({ offset: true });
+
+export const notificationSchema = z.object({
+  receiver: z.string().nullable(),
+  groupKey: z.string().nullable(),
+  truncatedAlerts: z.number().int().nonnegative(),
+  reason: z.string().nullable(),
+});
+
+export const alertFiredV2 = z.object({
+  fingerprint: z.string(),
+  episode: z.number().int().positive(),
+  startsAt: ts,
+  labels,
+  annotations: labels,
+  generatorURL: z.string().nullable(),
+  notification: notificationSchema,
+});
+
+export const alertResolvedV1 = z.object({
+  fingerprint: z.string(),
+  episode: z.number().int().positive(),
+  startsAt: ts,
+  endsAt: ts,
+});
+
+export const investigationRequestedV1 = z.object({
+  investigationId: z.string(),
+  episode: z.number().int().nonnegative(),
+  reason: z.enum(['new_episode', 'rerun']),
+  /** Where the evidence window is anchored: the alert's start. */
+  anchor: ts,
+  requestedBy: z.string().nullable(),
+});
+
+export const investigationStartedV1 = z.object({
+  investigationId: z.string(),
+  worker: z.string(),
+  attempt: z.number().int().positive(),
+});
+
+export const investigationStepCompletedV1 = z.object({
+  investigationId: z.string(),
+  step: z.string(),
+  status: z.enum(['ok', 'empty', 'unavailable', 'error', 'done', 'failed']),
+  startedAt: ts,
+  durationMs: z.number().nonnegative(),
+  summary: z.string(),
+  detail: z.unknown().optional(),
+});
+
+export const investigationCompletedV1 = z.object({
+  investigationId: z.string(),
+  report: z.unknown(),
+});
+
+export const investigationFailedV1 = z.object({
+  investigationId: z.string(),
+  error: z.string(),
+  final: z.boolean(),
+  attempts: z.number().int().nonnegative(),
+});
+
+export const caseSnoozedV1 = z.object({ until: ts, by: z.string().nullable(), note: z.string().nullable() });
+export const caseResolvedV1 = z.object({
+  category: z.string().min(1),
+  note: z.string().nullable(),
+  by: z.string().nullable(),
+});
+export const caseReopenedV1 = z.object({ by: z.string().nullable(), note: z.string().nullable() });
+export const chatMessagePostedV1 = z.object({
+  messageId: z.string(),
+  role: z.enum(['user', 'assistant']),
+  author: z.string().nullable(),
+  text: z.string(),
+});
+
+export const caseEventSchemas = {
+  AlertFired: alertFiredV2,
+  AlertResolved: alertResolvedV1,
+  InvestigationRequested: investigationRequestedV1,
+  InvestigationStarted: investigationStartedV1,
+  InvestigationStepCompleted: investigationStepCompletedV1,
+  InvestigationCompleted: investigationCompletedV1,
+  InvestigationFailed: investigationFailedV1,
+  CaseSnoozed: caseSnoozedV1,
+  CaseResolved: caseResolvedV1,
+  CaseReopened: caseReopenedV1,
+  ChatMessagePosted: chatMessagePostedV1,
+} as const;
+
+export type CaseEventType = keyof typeof caseEventSchemas;
+
+/** Current schema version of each event type. */
+export const caseEventVersions: Record<CaseEventType, number> = {
+  AlertFired: 2,
+  AlertResolved: 1,
+  InvestigationRequested: 1,
+  InvestigationStarted: 1,
+  InvestigationStepCompleted: 1,
+  InvestigationCompleted: 1,
+  InvestigationFailed: 1,
+  CaseSnoozed: 1,
+  CaseResolved: 1,
+  CaseReopened: 1,
+  ChatMessagePosted: 1,
+};
+
+export type CaseEvent = {
+  [K in CaseEventType]: { type: K; data: z.infer<(typeof caseEventSchemas)[K]> };
+}[CaseEventType];
+
+export type CaseEventOf<K extends CaseEventType> = Extract<CaseEvent, { type: K }>;
+
+export function isCaseEventType(t: string): t is CaseEventType {
+  return Object.hasOwn(caseEventSchemas, t);
+}

@@ -1,0 +1,47 @@
+import { TarkaError } from '../shared/errors.js';
+import { caseEventSchemas, caseEventVersions, isCaseEventType, type CaseEvent } from './case-events.js';
+
+// Pure functions that lift an old payload one version up. Keyed by "Type@fromVersion".
+type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
+
+const upcasters: Record<string, Upcaster> = {
+  // v1 kept receiver and groupKey at the top level and had no notification reason.
+  'AlertFired@1': ({ receiver, groupKey, ...rest }) => ({
+    ...rest,
+    notification: {
+      receiver: receiver ?? null,
+      groupKey: groupKey ?? null,
+      truncatedAlerts: 0,
+      reason: null,
+    },
+  }),
+};
+
+/** Brings a stored payload to the current schema and validates it. Throws on unknown shapes. */
+export function upcast(type: string, schema: number, data: unknown): CaseEvent {
+  if (!isCaseEventType(type)) {
+    throw new TarkaError('TARKA_EVENT_UNREADABLE', `unknown event type ${type}`, 'upgrade Tarka to read it');
+  }
+  const current = caseEventVersions[type];
+  if (schema > current) {
+    throw new TarkaError(
+      'TARKA_EVENT_UNREADABLE',
+      `${type} schema ${schema} is newer than this Tarka understands (${current})`,
+      'upgrade Tarka to the version that wrote it',
+    );
+  }
+  let payload = data as Record<string, unknown>;
+  for (let v = schema; v < current; v++) {
+    const up = upcasters[`${type}@${v}`];
+    if (!up) throw new TarkaError('TARKA_EVENT_UNREADABLE', `no upcaster for ${type}@${v}`);
+    payload = up(payload);
+  }
+  const parsed = caseEventSchemas[type].safeParse(payload);
+  if (!parsed.success) {
+    throw new TarkaError(
+      'TARKA_EVENT_UNREADABLE',
+      `${type}@${schema} does not match its schema: ${parsed.error.issues[0]?.message ?? ''} at ${parsed.error.issues[0]?.path.join('.') ?? ''}`,
+    );
+  }
+  return { type, data: parsed.data } as CaseEvent;
+}
