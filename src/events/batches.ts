@@ -13,7 +13,10 @@ export async function* batched<T>(source: AsyncIterator<T>, max: number): AsyncG
     const batch = [first.value];
     while (batch.length < max) {
       pending = source.next();
-      const r = await Promise.race([pending, new Promise<typeof immediate>((res) => setImmediate(res, immediate))]);
+      const r = await Promise.race([
+        pending,
+        new Promise<typeof immediate>((res) => setImmediate(res, immediate)),
+      ]);
       if (r === immediate) break;
       pending = undefined;
       if (r.done) {

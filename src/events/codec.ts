@@ -10,7 +10,8 @@ import type { AppendOptions } from './event-store.js';
 export function toEnvelopes(aggregate: string, events: NewEvent[], options: AppendOptions, now = new Date()) {
   const occurredAt = now.toISOString();
   return events.map((e) => {
-    if (!isCaseEventType(e.type)) throw new TarkaError('TARKA_EVENT_UNREADABLE', `unknown event type ${e.type}`);
+    if (!isCaseEventType(e.type))
+      throw new TarkaError('TARKA_EVENT_UNREADABLE', `unknown event type ${e.type}`);
     return {
       id: randomUUID(),
       type: e.type,

@@ -20,11 +20,19 @@ const fired = (fp: string) => ({
 });
 const resolved = (fp: string) => ({
   type: 'AlertResolved',
-  data: { fingerprint: fp, episode: 1, startsAt: '2026-11-26T10:00:00.000Z', endsAt: '2026-11-26T10:05:00.000Z' },
+  data: {
+    fingerprint: fp,
+    episode: 1,
+    startsAt: '2026-11-26T10:00:00.000Z',
+    endsAt: '2026-11-26T10:05:00.000Z',
+  },
 });
 const snoozed = { type: 'CaseSnoozed', data: { until: '2026-11-27T00:00:00.000Z', by: null, note: null } };
 
-export function eventStoreContract(name: string, setup: () => Promise<{ store: EventStore; cleanup(): Promise<void> }>) {
+export function eventStoreContract(
+  name: string,
+  setup: () => Promise<{ store: EventStore; cleanup(): Promise<void> }>,
+) {
   describe(`EventStore contract: ${name}`, () => {
     let store: EventStore;
     let cleanup: () => Promise<void>;
@@ -58,18 +66,18 @@ export function eventStoreContract(name: string, setup: () => Promise<{ store: E
     it('guards creation: a second create of the same aggregate conflicts', async () => {
       const a = agg();
       await store.append(a, [fired('f')], { expectedVersion: 0, commandId: cmd() });
-      await expect(store.append(a, [fired('f')], { expectedVersion: 0, commandId: cmd() })).rejects.toBeInstanceOf(
-        VersionConflict,
-      );
+      await expect(
+        store.append(a, [fired('f')], { expectedVersion: 0, commandId: cmd() }),
+      ).rejects.toBeInstanceOf(VersionConflict);
     });
 
     it('rejects a stale expected version with a conflict and writes nothing', async () => {
       const a = agg();
       const r1 = await store.append(a, [fired('f')], { expectedVersion: 0, commandId: cmd() });
       await store.append(a, [resolved('f')], { expectedVersion: r1.seq, commandId: cmd() });
-      await expect(store.append(a, [snoozed], { expectedVersion: r1.seq, commandId: cmd() })).rejects.toBeInstanceOf(
-        VersionConflict,
-      );
+      await expect(
+        store.append(a, [snoozed], { expectedVersion: r1.seq, commandId: cmd() }),
+      ).rejects.toBeInstanceOf(VersionConflict);
       expect((await store.readAggregate(a)).events).toHaveLength(2);
     });
 
@@ -77,7 +85,9 @@ export function eventStoreContract(name: string, setup: () => Promise<{ store: E
       const a = agg();
       const base = await store.append(a, [fired('f')], { expectedVersion: 0, commandId: cmd() });
       const results = await Promise.allSettled(
-        Array.from({ length: 50 }, () => store.append(a, [snoozed], { expectedVersion: base.seq, commandId: cmd() })),
+        Array.from({ length: 50 }, () =>
+          store.append(a, [snoozed], { expectedVersion: base.seq, commandId: cmd() }),
+        ),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -1,13 +1,29 @@
-import { headers, type StoredMsg, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import {
+  headers,
+  type StoredMsg,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+} from 'nats';
 import { StoreUnavailable, TarkaError, VersionConflict } from '../shared/errors.js';
 import type { Recorded, NewEvent } from './envelope.js';
 import { decodeCommit, encodeCommit, toEnvelopes } from './codec.js';
 import { batched } from './batches.js';
-import type { AggregateStream, AppendOptions, AppendResult, EventStore, SubscribeOptions, Subscription } from './event-store.js';
+import type {
+  AggregateStream,
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  SubscribeOptions,
+  Subscription,
+} from './event-store.js';
 
 // Present on the 2.x manager at run time, missing from its exported types.
 interface DirectStreamAPI {
-  getMessage(stream: string, query: { seq?: number; last_by_subj?: string; next_by_subj?: string }): Promise<StoredMsg>;
+  getMessage(
+    stream: string,
+    query: { seq?: number; last_by_subj?: string; next_by_subj?: string },
+  ): Promise<StoredMsg>;
 }
 
 const WRONG_LAST_SEQUENCE = 10071;
@@ -42,7 +58,10 @@ export class JetStreamEventStore implements EventStore {
 
   subjectOf(aggregate: string): string {
     if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(aggregate)) {
-      throw new TarkaError('TARKA_BAD_REQUEST', `aggregate id ${JSON.stringify(aggregate)} is not subject-safe`);
+      throw new TarkaError(
+        'TARKA_BAD_REQUEST',
+        `aggregate id ${JSON.stringify(aggregate)} is not subject-safe`,
+      );
     }
     return `${this.opts.subjectPrefix}.${aggregate}`;
   }
@@ -65,7 +84,13 @@ export class JetStreamEventStore implements EventStore {
         const actual = /wrong last sequence: (\d+)/.exec(err.message)?.[1];
         throw new VersionConflict(aggregate, options.expectedVersion, actual ? Number(actual) : undefined);
       }
-      if (err.api_error) throw new TarkaError('TARKA_ES_UNAVAILABLE', `JetStream refused the append: ${err.message}`, 'check the stream configuration', { cause: e });
+      if (err.api_error)
+        throw new TarkaError(
+          'TARKA_ES_UNAVAILABLE',
+          `JetStream refused the append: ${err.message}`,
+          'check the stream configuration',
+          { cause: e },
+        );
       throw new StoreUnavailable(`append to ${aggregate} failed: ${err.message}`, { cause: e });
     }
     if (ack.duplicate) {

@@ -11,7 +11,10 @@ import { TarkaError } from '../shared/errors.js';
 const MIN_SERVER = [2, 9, 0] as const;
 
 function parseVersion(v: string): number[] {
-  return v.split(/[.-]/).slice(0, 3).map((n) => Number.parseInt(n, 10) || 0);
+  return v
+    .split(/[.-]/)
+    .slice(0, 3)
+    .map((n) => Number.parseInt(n, 10) || 0);
 }
 
 function atLeast(v: string, min: readonly number[]): boolean {
@@ -91,10 +94,12 @@ export async function ensureEventStream(jsm: JetStreamManager, spec: EventStream
   const problems: string[] = [];
   if (c.retention !== RetentionPolicy.Limits) problems.push(`retention is ${c.retention}, must be limits`);
   if (c.max_age > 0) problems.push('max_age is set: events would expire');
-  if (c.max_msgs > 0 || c.max_bytes > 0 || c.max_msgs_per_subject > 0) problems.push('size limits are set: events would be dropped');
+  if (c.max_msgs > 0 || c.max_bytes > 0 || c.max_msgs_per_subject > 0)
+    problems.push('size limits are set: events would be dropped');
   if (!c.deny_delete || !c.deny_purge) problems.push('deletes or purges are allowed');
   if (!c.allow_direct) problems.push('allow_direct is off');
-  if (!c.subjects?.includes(subjects[0]!)) problems.push(`subjects ${JSON.stringify(c.subjects)} do not include ${subjects[0]}`);
+  if (!c.subjects?.includes(subjects[0]!))
+    problems.push(`subjects ${JSON.stringify(c.subjects)} do not include ${subjects[0]}`);
   if (problems.length > 0) {
     throw new TarkaError(
       'TARKA_ES_STREAM_UNFIT',
@@ -127,7 +132,10 @@ export async function ensureWorkQueue(jsm: JetStreamManager, spec: WorkQueueSpec
   };
   try {
     const info = await jsm.streams.info(spec.name);
-    if (info.config.retention !== RetentionPolicy.Workqueue || !info.config.subjects?.includes(spec.subject)) {
+    if (
+      info.config.retention !== RetentionPolicy.Workqueue ||
+      !info.config.subjects?.includes(spec.subject)
+    ) {
       throw new TarkaError(
         'TARKA_ES_STREAM_UNFIT',
         `stream ${spec.name} is not a work queue on ${spec.subject} (retention ${info.config.retention}, subjects ${JSON.stringify(info.config.subjects)})`,

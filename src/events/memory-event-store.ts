@@ -2,7 +2,14 @@ import { EventEmitter } from 'node:events';
 import { VersionConflict } from '../shared/errors.js';
 import type { NewEvent, Recorded } from './envelope.js';
 import { decodeCommit, encodeCommit, toEnvelopes } from './codec.js';
-import type { AggregateStream, AppendOptions, AppendResult, EventStore, SubscribeOptions, Subscription } from './event-store.js';
+import type {
+  AggregateStream,
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  SubscribeOptions,
+  Subscription,
+} from './event-store.js';
 
 /** The event log in process memory, with the same semantics as the JetStream adapter. */
 export class MemoryEventStore implements EventStore {
@@ -17,7 +24,8 @@ export class MemoryEventStore implements EventStore {
     const dup = this.seqByCommand.get(options.commandId);
     if (dup !== undefined) return { seq: dup, duplicate: true, events: this.decode(dup) };
     const current = this.lastByAggregate.get(aggregate) ?? 0;
-    if (current !== options.expectedVersion) throw new VersionConflict(aggregate, options.expectedVersion, current);
+    if (current !== options.expectedVersion)
+      throw new VersionConflict(aggregate, options.expectedVersion, current);
     const bytes = encodeCommit(envelopes);
     this.log.push({ aggregate, bytes, commandId: options.commandId });
     const seq = this.log.length;

@@ -16,14 +16,12 @@ const int = (min: number, max: number) =>
 const url = z.url({ message: 'expected a URL such as http://host:port' });
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
-const list = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 // Names become NATS subjects and stream names: no dots, wildcards or spaces in names.
 const streamName = z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'letters, digits, _ and - only' });
 const subject = z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
@@ -49,9 +47,11 @@ export const configSchema = z.object({
   S3_ACCESS_KEY_ID: optional(z.string()),
   S3_SECRET_ACCESS_KEY: optional(z.string()),
 
-  NATS_URL: optional(z.string().regex(/^(nats|tls|wss?):\/\/[^\s]+(,(nats|tls|wss?):\/\/[^\s]+)*$/, {
-    message: 'expected nats://host:port (comma-separated for a cluster)',
-  })),
+  NATS_URL: optional(
+    z.string().regex(/^(nats|tls|wss?):\/\/[^\s]+(,(nats|tls|wss?):\/\/[^\s]+)*$/, {
+      message: 'expected nats://host:port (comma-separated for a cluster)',
+    }),
+  ),
   NATS_REPLICAS: int(1, 5).default(1),
   EVENTS_STREAM: streamName.default('TARKA_EVENTS'),
   EVENTS_SUBJECT_PREFIX: subject.default('tarka.events'),

@@ -17,7 +17,12 @@ export async function freshEventStream(): Promise<TestStream> {
   const jsm = await jetStreamManager(nc);
   const stream = uniqueName('T').toUpperCase();
   const prefix = stream.toLowerCase().replace(/_/g, '-') + '.events';
-  await ensureEventStream(jsm, { name: stream, subjectPrefix: prefix, replicas: 1, duplicateWindowSeconds: 120 });
+  await ensureEventStream(jsm, {
+    name: stream,
+    subjectPrefix: prefix,
+    replicas: 1,
+    duplicateWindowSeconds: 120,
+  });
   const store = new JetStreamEventStore(nc, jsm, { stream, subjectPrefix: prefix });
   return {
     nc,

@@ -1,0 +1,22 @@
+import type { z } from 'zod';
+import type { notificationSchema } from '../../events/case-events.js';
+
+export interface Alert {
+  fingerprint: string;
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  /** null when Alertmanager sent the zero time (unset). */
+  endsAt: string | null;
+  generatorURL: string | null;
+}
+
+export type Notification = z.infer<typeof notificationSchema>;
+
+export type CaseCommand =
+  | { type: 'ReceiveAlert'; alert: Alert; notification: Notification; investigationId: string }
+  | { type: 'RequestInvestigation'; investigationId: string; by: string | null }
+  | { type: 'SnoozeCase'; until: string; now: string; by: string | null; note: string | null }
+  | { type: 'ResolveCase'; category: string; note: string | null; by: string | null }
+  | { type: 'ReopenCase'; by: string | null; note: string | null };

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import type { CaseEvent } from '../../events/case-events.js';
+import type { Alert, CaseCommand } from './commands.js';
+import { decide } from './decide.js';
+import { evolve, initialState } from './state.js';
+
+// given / when / then over the pure decider.
+function given(...history: CaseEvent[]) {
+  const state = history.reduce(evolve, initialState());
+  return {
+    when: (command: CaseCommand) => ({
+      then: (expected: Partial<CaseEvent>[]) => {
+        const events = decide(command, state);
+        expect(events.map((e) => e.type)).toEqual(expected.map((e) => e.type));
+        expected.forEach((e, i) => e.data && expect(events[i]!.data).toMatchObject(e.data as object));
+      },
+      thenNothing: () => expect(decide(command, state)).toEqual([]),
+      thenThrows: (code: string) =>
+        expect(() => decide(command, state)).toThrow(expect.objectContaining({ code })),
+    }),
+  };
+}
+
+const T0 = '2026-11-26T10:00:00Z';
+const T1 = '2026-11-26T11:00:00Z';
+const alert = (over: Partial<Alert> = {}): Alert => ({
+  fingerprint: 'abc123',
+  status: 'firing',
+  labels: { alertname: 'KubePodCrashLooping', namespace: 'shop' },
+  annotations: { summary: 's' },
+  startsAt: T0,
+  endsAt: null,
+  generatorURL: null,
+  ...over,
+});
+const notification = { receiver: 'tarka', groupKey: '{}:{}', truncatedAlerts: 0, reason: null };
+const receive = (a: Partial<Alert> = {}, investigationId = 'inv-1'): CaseCommand => ({
+  type: 'ReceiveAlert',
+  alert: alert(a),
+  notification,
+  investigationId,
+});
+const fired = (episode: number, startsAt = T0): CaseEvent => ({
+  type: 'AlertFired',
+  data: {
+    fingerprint: 'abc123',
+    episode,
+    startsAt,
+    labels: {},
+    annotations: {},
+    generatorURL: null,
+    notification,
+  },
+});
+const requested = (episode: number, id = 'inv-1'): CaseEvent => ({
+  type: 'InvestigationRequested',
+  data: { investigationId: id, episode, reason: 'new_episode', anchor: T0, requestedBy: null },
+});
+const resolved = (episode: number, startsAt = T0): CaseEvent => ({
+  type: 'AlertResolved',
+  data: { fingerprint: 'abc123', episode, startsAt, endsAt: T1 },
+});
+const closed: CaseEvent = { type: 'CaseResolved', data: { category: 'fixed', note: null, by: null } };
+
+describe('case decider', () => {
+  describe('alerts', () => {
+    it('opens a case and asks for an investigation when an alert first fires', () =>
+      given()
+        .when(receive())
+        .then([
+          { type: 'AlertFired', data: { episode: 1, startsAt: T0 } },
+          { type: 'InvestigationRequested', data: { episode: 1, anchor: T0, reason: 'new_episode' } },
+        ]));
+
+    it('ignores a resend of the firing episode it already knows', () =>
+      given(fired(1), requested(1)).when(receive()).thenNothing());
+
+    it('treats the same instant written with other precision as the same episode', () =>
+      given(fired(1), requested(1))
+        .when(receive({ startsAt: '2026-11-26T10:00:00.000000000Z' }))
+        .thenNothing());
+
+    it('resolves the current episode once', () => {
+      given(fired(1), requested(1))
+        .when(receive({ status: 'resolved', endsAt: T1 }))
+        .then([{ type: 'AlertResolved', data: { episode: 1, endsAt: T1 } }]);
+      given(fired(1), requested(1), resolved(1))
+        .when(receive({ status: 'resolved', endsAt: T1 }))
+        .thenNothing();
+    });
+
+    it('ignores a late firing resend of an episode that has already resolved', () =>
+      given(fired(1), requested(1), resolved(1)).when(receive()).thenNothing());
+
+    it('opens a new episode and investigates again when the alert fires after resolving', () =>
+      given(fired(1), requested(1), resolved(1))
+        .when(receive({ startsAt: T1 }, 'inv-2'))
+        .then([
+          { type: 'AlertFired', data: { episode: 2, startsAt: T1 } },
+          { type: 'InvestigationRequested', data: { episode: 2, investigationId: 'inv-2' } },
+        ]));
+
+    it('ignores a notification about an older episode', () =>
+      given(fired(1), requested(1), resolved(1), fired(2, T1))
+        .when(receive({ status: 'resolved', endsAt: T1 }))
+        .thenNothing());
+
+    it('records an episode first seen resolved, without investigating it', () =>
+      given()
+        .when(receive({ status: 'resolved', endsAt: T1 }))
+        .then([{ type: 'AlertFired' }, { type: 'AlertResolved', data: { endsAt: T1 } }]));
+
+    it('uses the start time as the end when a resolved alert carries no end', () =>
+      given(fired(1))
+        .when(receive({ status: 'resolved', endsAt: null }))
+        .then([{ type: 'AlertResolved', data: { endsAt: T0 } }]));
+
+    it('reopens a closed case when its alert fires again', () => {
+      const state = [fired(1), requested(1), resolved(1), closed, fired(2, T1)].reduce(
+        evolve,
+        initialState(),
+      );
+      expect(state).toMatchObject({ closed: false, alertStatus: 'firing', episode: 2 });
+    });
+  });
+
+  describe('on-call actions', () => {
+    const now = '2026-11-26T12:00:00Z';
+    it('snoozes an open case until a future time', () =>
+      given(fired(1))
+        .when({ type: 'SnoozeCase', until: '2026-11-26T13:00:00Z', now, by: 'ana', note: null })
+        .then([{ type: 'CaseSnoozed', data: { until: '2026-11-26T13:00:00Z', by: 'ana' } }]));
+
+    it('refuses a snooze that ends in the past', () =>
+      given(fired(1))
+        .when({ type: 'SnoozeCase', until: '2026-11-26T11:00:00Z', now, by: null, note: null })
+        .thenThrows('TARKA_BAD_REQUEST'));
+
+    it('refuses actions on a case that does not exist', () =>
+      given()
+        .when({ type: 'ResolveCase', category: 'fixed', note: null, by: null })
+        .thenThrows('TARKA_NOT_FOUND'));
+
+    it('closes a case once; closing again changes nothing', () => {
+      given(fired(1))
+        .when({ type: 'ResolveCase', category: 'fixed', note: 'rolled back', by: 'ana' })
+        .then([{ type: 'CaseResolved', data: { category: 'fixed', note: 'rolled back' } }]);
+      given(fired(1), closed)
+        .when({ type: 'ResolveCase', category: 'fixed', note: null, by: null })
+        .thenNothing();
+    });
+
+    it('reopens only a closed case', () => {
+      given(fired(1), closed)
+        .when({ type: 'ReopenCase', by: 'ana', note: null })
+        .then([{ type: 'CaseReopened' }]);
+      given(fired(1)).when({ type: 'ReopenCase', by: 'ana', note: null }).thenNothing();
+    });
+
+    it('asks for a rerun anchored on the current episode start', () =>
+      given(fired(1), requested(1), resolved(1), fired(2, T1))
+        .when({ type: 'RequestInvestigation', investigationId: 'inv-9', by: 'ana' })
+        .then([
+          {
+            type: 'InvestigationRequested',
+            data: { episode: 2, anchor: T1, reason: 'rerun', investigationId: 'inv-9' },
+          },
+        ]));
+  });
+});

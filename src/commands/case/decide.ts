@@ -1,0 +1,118 @@
+import { TarkaError } from '../../shared/errors.js';
+import type { CaseEvent } from '../../events/case-events.js';
+import type { CaseCommand } from './commands.js';
+import type { CaseState } from './state.js';
+
+/**
+ * Decides what a command means for a case. Pure: the same state and command always give the same
+ * events. An empty list means "nothing new" (a resend, a stale notification, an idempotent repeat).
+ */
+export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
+  switch (command.type) {
+    case 'ReceiveAlert':
+      return receiveAlert(command, state);
+    case 'RequestInvestigation':
+      requireCase(state);
+      return [
+        {
+          type: 'InvestigationRequested',
+          data: {
+            investigationId: command.investigationId,
+            episode: state.episode,
+            reason: 'rerun',
+            anchor: state.episodeStartsAt!,
+            requestedBy: command.by,
+          },
+        },
+      ];
+    case 'SnoozeCase':
+      requireCase(state);
+      if (Date.parse(command.until) <= Date.parse(command.now)) {
+        throw new TarkaError(
+          'TARKA_BAD_REQUEST',
+          'snooze must end in the future',
+          'pick a later time or a positive duration',
+        );
+      }
+      if (state.closed)
+        throw new TarkaError('TARKA_BAD_REQUEST', 'the case is closed', 'reopen it before snoozing');
+      return [{ type: 'CaseSnoozed', data: { until: command.until, by: command.by, note: command.note } }];
+    case 'ResolveCase':
+      requireCase(state);
+      if (state.closed) return [];
+      return [
+        { type: 'CaseResolved', data: { category: command.category, note: command.note, by: command.by } },
+      ];
+    case 'ReopenCase':
+      requireCase(state);
+      if (!state.closed) return [];
+      return [{ type: 'CaseReopened', data: { by: command.by, note: command.note } }];
+  }
+}
+
+function requireCase(state: CaseState): void {
+  if (!state.exists)
+    throw new TarkaError('TARKA_NOT_FOUND', 'no such case', 'list cases with GET /api/cases');
+}
+
+function receiveAlert(
+  command: Extract<CaseCommand, { type: 'ReceiveAlert' }>,
+  state: CaseState,
+): CaseEvent[] {
+  const { alert, notification } = command;
+  const startMs = Date.parse(alert.startsAt);
+  // Same episode (resend, HA duplicate) or an older one (late delivery): nothing new to say,
+  // except that a firing episode we know has now resolved.
+  if (state.episodeStartMs !== null && startMs <= state.episodeStartMs) {
+    const sameEpisode = startMs === state.episodeStartMs;
+    if (sameEpisode && alert.status === 'resolved' && state.alertStatus === 'firing') {
+      return [resolvedEvent(alert, state.episode)];
+    }
+    return [];
+  }
+  const episode = state.episode + 1;
+  const fired: CaseEvent = {
+    type: 'AlertFired',
+    data: {
+      fingerprint: alert.fingerprint,
+      episode,
+      startsAt: alert.startsAt,
+      labels: alert.labels,
+      annotations: alert.annotations,
+      generatorURL: alert.generatorURL,
+      notification,
+    },
+  };
+  if (alert.status === 'resolved') {
+    // We only learn of this episode after it ended: record it, but there is nothing to triage.
+    return [fired, resolvedEvent(alert, episode)];
+  }
+  return [
+    fired,
+    {
+      type: 'InvestigationRequested',
+      data: {
+        investigationId: command.investigationId,
+        episode,
+        reason: 'new_episode',
+        anchor: alert.startsAt,
+        requestedBy: null,
+      },
+    },
+  ];
+}
+
+function resolvedEvent(
+  alert: { fingerprint: string; startsAt: string; endsAt: string | null },
+  episode: number,
+): CaseEvent {
+  return {
+    type: 'AlertResolved',
+    data: {
+      fingerprint: alert.fingerprint,
+      episode,
+      startsAt: alert.startsAt,
+      endsAt: alert.endsAt ?? alert.startsAt,
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { caseEventSchemas, caseEventVersions } from './case-events.js';
+import { upcast } from './upcasters.js';
+
+// A golden fixture per historical schema version: each must still read as the current shape.
+const dir = new URL('./fixtures/', import.meta.url);
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => ({ file: f, ...(JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as { type: keyof typeof caseEventSchemas; schema: number; data: unknown }) }));
+
+describe('event upcasters', () => {
+  it.each(fixtures)('$file reads as the current $type schema', ({ type, schema, data }) => {
+    const event = upcast(type, schema, data);
+    expect(caseEventSchemas[type].safeParse(event.data).success).toBe(true);
+  });
+
+  it('keeps a fixture for every version of every event type that has more than one', () => {
+    for (const [type, current] of Object.entries(caseEventVersions)) {
+      for (let v = 1; v <= current && current > 1; v++) {
+        expect(fixtures.some((f) => f.type === type && f.schema === v), `${type}@${v} fixture`).toBe(true);
+      }
+    }
+  });
+
+  it('moves v1 delivery fields of AlertFired into its notification', () => {
+    const v1 = fixtures.find((f) => f.type === 'AlertFired' && f.schema === 1)!;
+    expect(upcast('AlertFired', 1, v1.data).data).toMatchObject({
+      notification: { receiver: 'tarka', groupKey: '{}:{alertname="KubePodCrashLooping"}', truncatedAlerts: 0, reason: null },
+    });
+  });
+
+  it('refuses events newer than this build and unknown types, saying what to do', () => {
+    expect(() => upcast('AlertFired', 99, {})).toThrow(/newer than this Tarka understands/);
+    expect(() => upcast('Nope', 1, {})).toThrow(/unknown event type/);
+  });
+});
