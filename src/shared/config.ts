@@ -32,7 +32,7 @@ const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, { message: 'a duration su
 export const configSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: int(1, 65535).default(8080),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   TARKA_DATA_DIR: z.string().default('./.tarka'),
 
   PROMETHEUS_URL: optional(url),

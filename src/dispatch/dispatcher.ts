@@ -1,0 +1,45 @@
+import type { JetStreamClient } from 'nats';
+import type { Projection } from '../projections/projection.js';
+import type { CaseEventOf } from '../events/case-events.js';
+import { StoreUnavailable } from '../shared/errors.js';
+import type { Job } from './job.js';
+
+/**
+ * Process manager: turns each InvestigationRequested event into one job on the work queue. Runs as
+ * a projection, so its checkpoint moves only after JetStream acknowledged the batch's jobs: a crash
+ * re-sends from the checkpoint, and the event id as Nats-Msg-Id makes the re-send a no-op.
+ */
+export function dispatcherProjection(js: JetStreamClient, subject: string, stream: string): Projection {
+  return {
+    name: 'dispatcher',
+    definitionVersion: 1,
+    tables: {},
+    async apply(_tx, events) {
+      const jobs = events
+        .filter((e) => e.type === 'InvestigationRequested')
+        .map((e) => {
+          const d = e.data as CaseEventOf<'InvestigationRequested'>['data'];
+          const job: Job = {
+            kind: 'investigate',
+            caseId: e.aggregate.slice('case.'.length),
+            investigationId: d.investigationId,
+            eventId: e.id,
+            requestedSeq: e.seq,
+            episode: d.episode,
+            reason: d.reason,
+            anchor: d.anchor,
+          };
+          return job;
+        });
+      try {
+        await Promise.all(
+          jobs.map((job) =>
+            js.publish(subject, JSON.stringify(job), { msgID: job.eventId, expect: { streamName: stream }, timeout: 5000 }),
+          ),
+        );
+      } catch (e) {
+        throw new StoreUnavailable(`could not queue investigation jobs: ${(e as Error).message}`, { cause: e });
+      }
+    },
+  };
+}

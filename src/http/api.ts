@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import type { DatabasePool } from 'slonik';
+import { z } from 'zod';
+import type { EventStore } from '../events/event-store.js';
+import { caseAggregate } from '../commands/case/handler.js';
+import { caseListQuerySchema, getCase, listCases } from '../projections/case-queries.js';
+import { TarkaError } from '../shared/errors.js';
+
+const caseIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+export function apiRoutes(app: FastifyInstance, deps: { readPool: DatabasePool; store: EventStore }) {
+  app.get('/api/cases', async (req) => {
+    const q = caseListQuerySchema.safeParse(req.query);
+    if (!q.success) {
+      throw new TarkaError('TARKA_BAD_REQUEST', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    }
+    const { cases, total } = await listCases(deps.readPool, q.data);
+    return { cases, total, limit: q.data.limit, offset: q.data.offset };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/cases/:id', async (req) => {
+    const id = caseIdSchema.safeParse(req.params.id);
+    if (!id.success) throw new TarkaError('TARKA_NOT_FOUND', 'no such case', 'list cases with GET /api/cases');
+    // The log is the truth for the history; the row may trail it by a projector batch.
+    const [row, stream] = await Promise.all([getCase(deps.readPool, id.data), deps.store.readAggregate(caseAggregate(id.data))]);
+    if (!row && stream.version === 0) throw new TarkaError('TARKA_NOT_FOUND', `no case ${id.data}`, 'list cases with GET /api/cases');
+    return {
+      case: row,
+      version: stream.version,
+      events: stream.events.map((e) => ({
+        id: e.id,
+        seq: e.seq,
+        index: e.index,
+        type: e.type,
+        schema: e.schema,
+        occurredAt: e.occurredAt,
+        correlationId: e.correlationId,
+        data: e.data,
+      })),
+    };
+  });
+}

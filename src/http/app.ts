@@ -1,0 +1,41 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { NatsConnection } from 'nats';
+import type pg from 'pg';
+import type { DatabasePool } from 'slonik';
+import type { CaseCommandHandler } from '../commands/case/handler.js';
+import type { EventStore } from '../events/event-store.js';
+import type { Config } from '../shared/config.js';
+import type { Logger } from '../shared/log.js';
+import { apiRoutes } from './api.js';
+import { errorHandler } from './errors.js';
+import type { Metrics } from './metrics.js';
+import { opsRoutes } from './ops.js';
+import { webhookRoutes } from './webhook.js';
+
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  store: EventStore;
+  handler: CaseCommandHandler;
+  pool: pg.Pool;
+  readPool: DatabasePool;
+  metrics: Metrics;
+  nc?: NatsConnection;
+}
+
+/** The HTTP face of Tarka: webhook, API and operations endpoints. */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+  app.setErrorHandler(errorHandler(deps.log, deps.config.WEBHOOK_BODY_LIMIT_BYTES));
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ code: 'TARKA_NOT_FOUND', message: `no route ${req.method} ${req.url}`, hint: 'see the README for the API' }),
+  );
+  webhookRoutes(app, deps);
+  apiRoutes(app, deps);
+  opsRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import type { NatsConnection } from 'nats';
+import type pg from 'pg';
+import type { EventStore } from '../events/event-store.js';
+import type { Metrics } from './metrics.js';
+
+const within = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms))]);
+
+/** Liveness, readiness (NATS and Postgres reachable) and Prometheus metrics. */
+export function opsRoutes(app: FastifyInstance, deps: { nc?: NatsConnection; pool: pg.Pool; store: EventStore; metrics: Metrics }) {
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  app.get('/ready', async (_req, reply) => {
+    const check = async (f: () => Promise<unknown>) =>
+      within(f(), 2000).then(
+        () => 'ok',
+        (e: Error) => `down: ${e.message}`,
+      );
+    const [nats, postgres] = await Promise.all([
+      check(async () => {
+        if (!deps.nc) return;
+        if (deps.nc.isClosed()) throw new Error('connection closed');
+        await deps.nc.rtt();
+      }),
+      check(() => deps.pool.query('SELECT 1')),
+    ]);
+    const ready = nats === 'ok' && postgres === 'ok';
+    if (!ready) reply.status(503).header('Retry-After', '5');
+    return { status: ready ? 'ready' : 'not ready', nats, postgres };
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    await collectProjectorLag(deps).catch(() => undefined);
+    reply.header('Content-Type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+}
+
+/** Lag of every projector, from its committed checkpoint and the stream head (any process can tell). */
+async function collectProjectorLag(deps: { pool: pg.Pool; store: EventStore; metrics: Metrics }) {
+  const [head, { rows }] = await Promise.all([
+    deps.store.headSeq(),
+    deps.pool.query<{ name: string; position: string; age: number }>(
+      `SELECT c.name, c.position, EXTRACT(EPOCH FROM now() - c.updated_at)::float8 AS age
+       FROM projection_checkpoints c JOIN projections p ON p.name = c.name AND p.active_generation = c.generation`,
+    ),
+  ]);
+  for (const r of rows) {
+    const behind = Math.max(0, head - Number(r.position));
+    deps.metrics.projectorLagEvents.set({ projector: r.name }, behind);
+    deps.metrics.projectorLagSeconds.set({ projector: r.name }, behind > 0 ? r.age : 0);
+  }
+}

@@ -1,0 +1,157 @@
+import type { CaseEvent } from '../events/case-events.js';
+import type { Recorded } from '../events/envelope.js';
+
+/** One row of the `cases` read model. Derived only from events, so a replay gives the same row. */
+export interface CaseRow {
+  case_id: string;
+  fingerprint: string;
+  status: 'firing' | 'resolved' | 'snoozed' | 'closed';
+  alert_status: 'firing' | 'resolved';
+  alertname: string;
+  severity: string | null;
+  cluster: string | null;
+  namespace: string | null;
+  team: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  first_seen: string;
+  last_seen: string;
+  episode_count: number;
+  episode_started_at: string;
+  resolved_at: string | null;
+  snoozed_until: string | null;
+  closed_category: string | null;
+  closed_note: string | null;
+  investigation_id: string | null;
+  investigation_state: 'queued' | 'running' | 'completed' | 'failed' | null;
+  family: string | null;
+  classification: string | null;
+  summary: string | null;
+  target: string | null;
+  impact: number | null;
+  confidence: number | null;
+  noise: number | null;
+  last_activity_at: string;
+  last_event_type: string;
+  last_seq: number;
+}
+
+const pick = (labels: Record<string, string>, ...keys: string[]) => {
+  for (const k of keys) if (labels[k]) return labels[k]!;
+  return null;
+};
+
+function statusOf(row: Pick<CaseRow, 'alert_status' | 'snoozed_until' | 'closed_category'>, at: string): CaseRow['status'] {
+  if (row.closed_category !== null) return 'closed';
+  if (row.snoozed_until !== null && Date.parse(row.snoozed_until) > Date.parse(at)) return 'snoozed';
+  return row.alert_status;
+}
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+
+/** Applies one event to a case row (the caller skips events the stored row already includes). */
+export function evolveRow(row: CaseRow | null, recorded: Recorded): CaseRow | null {
+  const event = { type: recorded.type, data: recorded.data } as CaseEvent;
+  const at = recorded.occurredAt;
+  let next: CaseRow | null;
+  if (event.type === 'AlertFired') {
+    const d = event.data;
+    const base = {
+      fingerprint: d.fingerprint,
+      alertname: d.labels.alertname ?? '',
+      severity: pick(d.labels, 'severity')?.toLowerCase() ?? null,
+      cluster: pick(d.labels, 'cluster'),
+      namespace: pick(d.labels, 'namespace', 'exported_namespace'),
+      team: pick(d.labels, 'team', 'owner', 'squad'),
+      labels: d.labels,
+      annotations: d.annotations,
+      alert_status: 'firing' as const,
+      last_seen: d.startsAt,
+      episode_count: d.episode,
+      episode_started_at: d.startsAt,
+      resolved_at: null,
+      closed_category: null,
+      closed_note: null,
+    };
+    next = row
+      ? { ...row, ...base }
+      : {
+          case_id: recorded.aggregate.slice('case.'.length),
+          ...base,
+          status: 'firing',
+          first_seen: d.startsAt,
+          snoozed_until: null,
+          investigation_id: null,
+          investigation_state: null,
+          family: null,
+          classification: null,
+          summary: null,
+          target: null,
+          impact: null,
+          confidence: null,
+          noise: null,
+          last_activity_at: at,
+          last_event_type: event.type,
+          last_seq: recorded.seq,
+        };
+  } else if (!row) {
+    return null; // only AlertFired opens a case
+  } else {
+    next = { ...row };
+    switch (event.type) {
+      case 'AlertResolved':
+        if (event.data.episode === row.episode_count) {
+          next.alert_status = 'resolved';
+          next.resolved_at = event.data.endsAt;
+          next.last_seen = event.data.endsAt;
+        }
+        break;
+      case 'InvestigationRequested':
+        next.investigation_id = event.data.investigationId;
+        next.investigation_state = 'queued';
+        break;
+      case 'InvestigationStarted':
+        if (event.data.investigationId === row.investigation_id) next.investigation_state = 'running';
+        break;
+      case 'InvestigationCompleted': {
+        if (event.data.investigationId !== row.investigation_id) break;
+        const r = (event.data.report ?? {}) as Record<string, unknown>;
+        const scores = (r.scores ?? {}) as Record<string, unknown>;
+        const target = (r.target ?? {}) as Record<string, unknown>;
+        next.investigation_state = 'completed';
+        next.family = str(r.family);
+        next.classification = str(r.classification);
+        next.summary = str(r.summary);
+        next.target = str(target.display) ?? str(target.name);
+        next.impact = num((scores.impact as { value?: unknown })?.value ?? scores.impact);
+        next.confidence = num((scores.confidence as { value?: unknown })?.value ?? scores.confidence);
+        next.noise = num((scores.noise as { value?: unknown })?.value ?? scores.noise);
+        break;
+      }
+      case 'InvestigationFailed':
+        if (event.data.final && event.data.investigationId === row.investigation_id) next.investigation_state = 'failed';
+        break;
+      case 'CaseSnoozed':
+        next.snoozed_until = event.data.until;
+        break;
+      case 'CaseResolved':
+        next.closed_category = event.data.category;
+        next.closed_note = event.data.note;
+        next.snoozed_until = null;
+        break;
+      case 'CaseReopened':
+        next.closed_category = null;
+        next.closed_note = null;
+        break;
+      case 'InvestigationStepCompleted':
+      case 'ChatMessagePosted':
+        break;
+    }
+  }
+  next.status = statusOf(next, at);
+  next.last_activity_at = at;
+  next.last_event_type = event.type;
+  next.last_seq = recorded.seq;
+  return next;
+}

@@ -1,0 +1,92 @@
+import pg from 'pg';
+import type { Projection } from './projection.js';
+import { evolveRow, type CaseRow } from './case-row.js';
+
+const ident = pg.escapeIdentifier;
+
+// Column name → SQL type. One list drives DDL, the bulk upsert and the replay comparison.
+export const caseColumns: Record<keyof CaseRow, string> = {
+  case_id: 'text',
+  fingerprint: 'text',
+  status: 'text',
+  alert_status: 'text',
+  alertname: 'text',
+  severity: 'text',
+  cluster: 'text',
+  namespace: 'text',
+  team: 'text',
+  labels: 'jsonb',
+  annotations: 'jsonb',
+  first_seen: 'timestamptz',
+  last_seen: 'timestamptz',
+  episode_count: 'int',
+  episode_started_at: 'timestamptz',
+  resolved_at: 'timestamptz',
+  snoozed_until: 'timestamptz',
+  closed_category: 'text',
+  closed_note: 'text',
+  investigation_id: 'text',
+  investigation_state: 'text',
+  family: 'text',
+  classification: 'text',
+  summary: 'text',
+  target: 'text',
+  impact: 'int',
+  confidence: 'int',
+  noise: 'int',
+  last_activity_at: 'timestamptz',
+  last_event_type: 'text',
+  last_seq: 'bigint',
+};
+const cols = Object.keys(caseColumns);
+
+export const casesProjection: Projection = {
+  name: 'cases',
+  definitionVersion: 1,
+  tables: {
+    cases: (t) => `
+      CREATE TABLE ${ident(t)} (
+        ${cols.map((c) => `${c} ${caseColumns[c as keyof CaseRow]}${c === 'case_id' ? ' PRIMARY KEY' : ''}`).join(',\n        ')}
+      );
+      CREATE INDEX ${ident(`${t}_activity`)} ON ${ident(t)} (last_activity_at DESC, case_id);
+      CREATE INDEX ${ident(`${t}_status`)} ON ${ident(t)} (status, last_activity_at DESC);
+      CREATE INDEX ${ident(`${t}_alertname`)} ON ${ident(t)} (alertname);
+      CREATE INDEX ${ident(`${t}_namespace`)} ON ${ident(t)} (namespace);`,
+  },
+
+  async apply(tx, events, tables) {
+    const t = ident(tables.cases!);
+    const ids = [...new Set(events.filter((e) => e.aggregate.startsWith('case.')).map((e) => e.aggregate.slice(5)))];
+    if (ids.length === 0) return;
+    const { rows } = await tx.query<{ r: CaseRow }>(`SELECT row_to_json(c) AS r FROM ${t} c WHERE case_id = ANY($1)`, [ids]);
+    const byId = new Map<string, CaseRow | null>(rows.map(({ r }) => [r.case_id, { ...r, last_seq: Number(r.last_seq) }]));
+    // A stored row already includes every message up to its last_seq (messages are never split).
+    const storedSeq = new Map(rows.map(({ r }) => [r.case_id, Number(r.last_seq)]));
+    const changed = new Set<string>();
+    for (const e of events) {
+      if (!e.aggregate.startsWith('case.')) continue;
+      const id = e.aggregate.slice(5);
+      if (e.seq <= (storedSeq.get(id) ?? 0)) continue;
+      const before = byId.get(id) ?? null;
+      const after = evolveRow(before, e);
+      if (after !== before) {
+        byId.set(id, after);
+        changed.add(id);
+      }
+    }
+    const out = [...changed].map((id) => byId.get(id)).filter((r): r is CaseRow => r !== null && r !== undefined);
+    if (out.length === 0) return;
+    // Rows carry the sequence that last changed them: a replayed batch cannot move a row backwards.
+    await tx.query(
+      `INSERT INTO ${t} (${cols.join(', ')})
+       SELECT ${cols.join(', ')} FROM jsonb_to_recordset($1::jsonb)
+         AS r(${cols.map((c) => `${c} ${caseColumns[c as keyof CaseRow]}`).join(', ')})
+       ON CONFLICT (case_id) DO UPDATE SET ${cols
+         .filter((c) => c !== 'case_id')
+         .map((c) => `${c} = EXCLUDED.${c}`)
+         .join(', ')}
+       WHERE ${t}.last_seq < EXCLUDED.last_seq`,
+      [JSON.stringify(out)],
+    );
+  },
+};

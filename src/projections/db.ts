@@ -1,0 +1,46 @@
+import pg from 'pg';
+import type { Config } from '../shared/config.js';
+
+export interface PgSettings {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password?: string | undefined;
+}
+
+export function pgSettings(config: Config): PgSettings {
+  return {
+    host: config.POSTGRES_HOST ?? '127.0.0.1',
+    port: config.POSTGRES_PORT,
+    database: config.POSTGRES_DB,
+    user: config.POSTGRES_USER,
+    password: config.POSTGRES_PASSWORD,
+  };
+}
+
+export function pgUrl(s: PgSettings): string {
+  const auth = s.password ? `${encodeURIComponent(s.user)}:${encodeURIComponent(s.password)}` : encodeURIComponent(s.user);
+  return `postgres://${auth}@${s.host}:${s.port}/${encodeURIComponent(s.database)}`;
+}
+
+export function createPool(s: PgSettings, max = 10): pg.Pool {
+  const pool = new pg.Pool({ ...s, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Creates the database if it does not exist (first start on a fresh server). */
+export async function ensureDatabase(s: PgSettings): Promise<void> {
+  const admin = new pg.Client({ ...s, database: 'postgres' });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [s.database]);
+    if (!rowCount) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(s.database)}`).catch((e: { code?: string }) => {
+      if (e.code !== '42P04') throw e; // created meanwhile by another process
+    });
+  } finally {
+    await admin.end();
+  }
+}

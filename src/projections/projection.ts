@@ -1,0 +1,21 @@
+import type pg from 'pg';
+import type { Recorded } from '../events/envelope.js';
+
+/** Physical table names of one generation, keyed by the read model's (view) name. */
+export type Tables = Record<string, string>;
+
+/**
+ * A read model (or an effect, like the dispatcher) fed from the event log. The runner calls apply
+ * inside the transaction that also moves the checkpoint, so rows and checkpoint change together.
+ */
+export interface Projection {
+  name: string;
+  /** Bump when tables or the mapping from events to rows change: a `tarka replay` is then due. */
+  definitionVersion: number;
+  /** DDL for each read-model table, given its physical name for a generation. */
+  tables: Record<string, (table: string) => string>;
+  apply(tx: pg.ClientBase, events: Recorded[], tables: Tables): Promise<void>;
+}
+
+export const physicalTables = (p: Projection, generation: number): Tables =>
+  Object.fromEntries(Object.keys(p.tables).map((view) => [view, `${view}_g${generation}`]));

@@ -1,0 +1,168 @@
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import type { EventStore, Subscription } from '../events/event-store.js';
+import type { Recorded } from '../events/envelope.js';
+import type { Logger } from '../shared/log.js';
+import { activeGeneration, checkpoint } from './generations.js';
+import { physicalTables, type Projection } from './projection.js';
+
+export const PROJECTION_CHANNEL = 'tarka_projection';
+
+export interface RunnerOptions {
+  /** Build this generation instead of following the active one (used by replay). */
+  generation?: number;
+  batchSize?: number;
+  /** Called after each committed batch (live gateway, metrics). */
+  onCommitted?: (info: { name: string; position: number; events: Recorded[] }) => void;
+}
+
+class GenerationSwitched extends Error {}
+class CheckpointMoved extends Error {}
+
+/**
+ * Runs one projection: holds its advisory lock (one active instance), reads the log from the
+ * checkpoint, and commits each batch's rows together with the new checkpoint. A failure restarts
+ * the session from the committed checkpoint after a backoff; nothing is applied twice.
+ */
+export class ProjectorRunner extends EventEmitter {
+  position = 0;
+  generation = 0;
+  /** Time the newest applied event was written, for lag in seconds. */
+  lastEventAt: number | null = null;
+  private stopped = false;
+  private sub: Subscription | undefined;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: { pool: pg.Pool; store: EventStore; log: Logger },
+    readonly projection: Projection,
+    private readonly opts: RunnerOptions = {},
+  ) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  start(): this {
+    this.loop ??= this.run();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.sub?.stop();
+    await this.loop;
+  }
+
+  /** Resolves once everything up to seq is committed. */
+  async waitFor(seq: number, timeoutMs = 30_000): Promise<void> {
+    if (this.position >= seq) return;
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.off('committed', check);
+        reject(new Error(`${this.projection.name} did not reach ${seq} within ${timeoutMs} ms (at ${this.position})`));
+      }, timeoutMs);
+      const check = () => {
+        if (this.position >= seq) {
+          clearTimeout(t);
+          this.off('committed', check);
+          resolve();
+        }
+      };
+      this.on('committed', check);
+    });
+  }
+
+  private async run(): Promise<void> {
+    const { log } = this.deps;
+    const name = this.projection.name;
+    let backoff = 250;
+    while (!this.stopped) {
+      let client: pg.PoolClient | undefined;
+      try {
+        client = await this.deps.pool.connect();
+        const lockKey = `tarka.projector.${name}${this.opts.generation ? `.g${this.opts.generation}` : ''}`;
+        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lockKey]);
+        if (!rows[0]!.ok) {
+          log.debug({ projector: name }, 'another instance holds the projector lock; standing by');
+          client.release();
+          client = undefined;
+          await this.pause(2000);
+          continue;
+        }
+        await this.session(client);
+        backoff = 250;
+      } catch (e) {
+        if (this.stopped) break;
+        if (e instanceof GenerationSwitched) {
+          log.info({ projector: name }, 'read model switched to a rebuilt generation; following it');
+          continue;
+        }
+        log.error({ projector: name, err: e }, 'projector failed; restarting from its checkpoint');
+        await this.pause(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      } finally {
+        // Releasing the connection with the lock held would leak it to the pool: drop it instead.
+        client?.release(true);
+      }
+    }
+  }
+
+  private async session(client: pg.PoolClient): Promise<void> {
+    const p = this.projection;
+    const generation = this.opts.generation ?? (await activeGeneration(client, p)).generation;
+    const tables = physicalTables(p, generation);
+    this.generation = generation;
+    this.position = await checkpoint(client, p.name, generation);
+    this.emit('committed');
+    const following = this.opts.generation === undefined;
+
+    let failure: unknown;
+    this.sub = this.deps.store.subscribe({
+      fromSeq: this.position + 1,
+      batchSize: this.opts.batchSize ?? 1000,
+      onBatch: async (all) => {
+        const events = all.filter((e) => e.seq > this.position);
+        if (events.length === 0) return;
+        const to = events[events.length - 1]!.seq;
+        await client.query('BEGIN');
+        try {
+          if (following) {
+            const { rows } = await client.query<{ g: number }>(
+              'SELECT active_generation AS g FROM projections WHERE name = $1 FOR SHARE',
+              [p.name],
+            );
+            if (rows[0]?.g !== generation) throw new GenerationSwitched();
+          }
+          await p.apply(client, events, tables);
+          const moved = await client.query(
+            `UPDATE projection_checkpoints SET position = $4, updated_at = now()
+             WHERE name = $1 AND generation = $2 AND position = $3`,
+            [p.name, generation, this.position, to],
+          );
+          if (moved.rowCount !== 1) throw new CheckpointMoved(`checkpoint of ${p.name} moved under us`);
+          await client.query('SELECT pg_notify($1, $2)', [PROJECTION_CHANNEL, JSON.stringify({ name: p.name, position: to })]);
+          await client.query('COMMIT');
+        } catch (e) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          failure = e;
+          void this.sub?.stop();
+          throw e;
+        }
+        this.position = to;
+        this.lastEventAt = Date.parse(events[events.length - 1]!.occurredAt);
+        this.emit('committed');
+        this.opts.onCommitted?.({ name: p.name, position: to, events });
+      },
+    });
+    if (this.stopped) await this.sub.stop();
+    await this.sub.done;
+    if (failure) throw failure;
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await Promise.race([sleep(ms), new Promise<void>((r) => (this.wake = r))]);
+  }
+}
