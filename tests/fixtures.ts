@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = join(here, 'fixtures', 'alertmanager');
 
-export function alertmanagerFixtures(): { name: string; body: Record<string, unknown> & { alerts: Record<string, unknown>[] } }[] {
+export function alertmanagerFixtures(): {
+  name: string;
+  body: Record<string, unknown> & { alerts: Record<string, unknown>[] };
+}[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()

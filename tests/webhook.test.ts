@@ -15,7 +15,12 @@ describe('POST /alerts → cases', () => {
   let runners: ProjectorRunner[];
   const fixtures = alertmanagerFixtures();
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'POST', url: '/alerts', payload: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } });
+    app.inject({
+      method: 'POST',
+      url: '/alerts',
+      payload: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
   const caught = async () => runners[0]!.waitFor(await ctx.store.headSeq());
 
   beforeAll(async () => {
@@ -51,7 +56,14 @@ describe('POST /alerts → cases', () => {
     const byId = new Map(list.cases.map((c: { caseId: string }) => [c.caseId, c]));
     for (const a of mixed) expect(byId.get(a.fingerprint as string)).toMatchObject({ status: a.status });
     const crash = byId.get(mixed[1]!.fingerprint as string) as Record<string, unknown>;
-    expect(crash).toMatchObject({ alertname: 'KubePodCrashLooping', severity: 'warning', cluster: 'prod-eu-1', namespace: 'payments', episodeCount: 1, investigationState: 'queued' });
+    expect(crash).toMatchObject({
+      alertname: 'KubePodCrashLooping',
+      severity: 'warning',
+      cluster: 'prod-eu-1',
+      namespace: 'payments',
+      episodeCount: 1,
+      investigationState: 'queued',
+    });
   });
 
   it('changes nothing when the same notifications arrive again (resends, HA pairs)', async () => {
@@ -69,15 +81,25 @@ describe('POST /alerts → cases', () => {
 
   it('reads a zeroed endsAt as unset and derives a missing fingerprint like Alertmanager does', async () => {
     const f = fixtures[0]!.body;
-    const a = { ...f.alerts[0]!, labels: { ...(f.alerts[0]!.labels as object), pod: 'derived-1' } } as Record<string, unknown>;
+    const a = { ...f.alerts[0]!, labels: { ...(f.alerts[0]!.labels as object), pod: 'derived-1' } } as Record<
+      string,
+      unknown
+    >;
     delete a.fingerprint;
     expect(labelsFingerprint(f.alerts[0]!.labels as Record<string, string>)).toBe(f.alerts[0]!.fingerprint);
     const res = await post({ ...f, alerts: [a] });
     expect(res.json()).toMatchObject({ new: 1 });
     const id = labelsFingerprint(a.labels as Record<string, string>);
     const detail = (await app.inject(`/api/cases/${id}`)).json();
-    expect(detail.events.map((e: { type: string }) => e.type)).toEqual(['AlertFired', 'InvestigationRequested']);
-    expect(detail.events[0].data.notification).toMatchObject({ receiver: f.receiver, groupKey: f.groupKey, truncatedAlerts: 0 });
+    expect(detail.events.map((e: { type: string }) => e.type)).toEqual([
+      'AlertFired',
+      'InvestigationRequested',
+    ]);
+    expect(detail.events[0].data.notification).toMatchObject({
+      receiver: f.receiver,
+      groupKey: f.groupKey,
+      truncatedAlerts: 0,
+    });
   });
 
   it('rejects bad payloads with a message naming the field, and keeps nothing from them', async () => {
@@ -98,7 +120,10 @@ describe('POST /alerts → cases', () => {
 
   it('answers 413 above the body limit', async () => {
     const f = fixtures[0]!.body;
-    const huge = { ...f, alerts: Array.from({ length: 200 }, (_, i) => ({ ...f.alerts[0], fingerprint: `big${i}` })) };
+    const huge = {
+      ...f,
+      alerts: Array.from({ length: 200 }, (_, i) => ({ ...f.alerts[0], fingerprint: `big${i}` })),
+    };
     const res = await post(huge);
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: 'TARKA_WEBHOOK_TOO_LARGE' });
@@ -121,7 +146,9 @@ describe('POST /alerts → cases', () => {
     const page1 = (await app.inject('/api/cases?limit=2&offset=0')).json();
     const page2 = (await app.inject('/api/cases?limit=2&offset=2')).json();
     expect(page1.total).toBe(all.total);
-    expect(page1.cases.concat(page2.cases).map((c: { caseId: string }) => c.caseId)).toEqual(all.cases.slice(0, 4).map((c: { caseId: string }) => c.caseId));
+    expect(page1.cases.concat(page2.cases).map((c: { caseId: string }) => c.caseId)).toEqual(
+      all.cases.slice(0, 4).map((c: { caseId: string }) => c.caseId),
+    );
     expect((await app.inject('/api/cases?limit=9999')).statusCode).toBe(400);
     expect((await app.inject('/api/cases/does-not-exist')).statusCode).toBe(404);
   });
@@ -135,7 +162,11 @@ describe('POST /alerts → cases', () => {
     expect(text).toMatch(/tarka_event_append_duration_seconds_bucket/);
     expect(text).toMatch(/tarka_projector_lag_events\{projector="cases"\} \d+/);
     expect(text).toMatch(/tarka_process_resident_memory_bytes/);
-    expect((await app.inject('/ready')).json()).toMatchObject({ status: 'ready', nats: 'ok', postgres: 'ok' });
+    expect((await app.inject('/ready')).json()).toMatchObject({
+      status: 'ready',
+      nats: 'ok',
+      postgres: 'ok',
+    });
   });
 });
 
@@ -144,7 +175,12 @@ describe('webhook options', () => {
   let app: FastifyInstance;
   const token = 'a-long-enough-token-123';
   beforeAll(async () => {
-    ctx = await testContext({ WEBHOOK_BEARER_TOKEN: token, WEBHOOK_BASIC_USER: 'am', WEBHOOK_BASIC_PASSWORD: 'secret-pass', ALERTNAME_ALLOWLIST: 'KubePodCrashLooping' });
+    ctx = await testContext({
+      WEBHOOK_BEARER_TOKEN: token,
+      WEBHOOK_BASIC_USER: 'am',
+      WEBHOOK_BASIC_PASSWORD: 'secret-pass',
+      ALERTNAME_ALLOWLIST: 'KubePodCrashLooping',
+    });
     app = buildApp(ctx);
   });
   afterAll(async () => {
@@ -153,7 +189,12 @@ describe('webhook options', () => {
   });
   const body = () => JSON.stringify(alertmanagerFixtures().find((f) => f.name.startsWith('12-'))!.body);
   const send = (headers: Record<string, string>, payload = body()) =>
-    app.inject({ method: 'POST', url: '/alerts', payload, headers: { 'content-type': 'application/json', ...headers } });
+    app.inject({
+      method: 'POST',
+      url: '/alerts',
+      payload,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
 
   it('asks for credentials the way Alertmanager http_config sends them', async () => {
     expect((await send({})).statusCode).toBe(401);

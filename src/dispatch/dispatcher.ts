@@ -34,11 +34,17 @@ export function dispatcherProjection(js: JetStreamClient, subject: string, strea
       try {
         await Promise.all(
           jobs.map((job) =>
-            js.publish(subject, JSON.stringify(job), { msgID: job.eventId, expect: { streamName: stream }, timeout: 5000 }),
+            js.publish(subject, JSON.stringify(job), {
+              msgID: job.eventId,
+              expect: { streamName: stream },
+              timeout: 5000,
+            }),
           ),
         );
       } catch (e) {
-        throw new StoreUnavailable(`could not queue investigation jobs: ${(e as Error).message}`, { cause: e });
+        throw new StoreUnavailable(`could not queue investigation jobs: ${(e as Error).message}`, {
+          cause: e,
+        });
       }
     },
   };

@@ -7,7 +7,14 @@ import { upcast } from './upcasters.js';
 const dir = new URL('./fixtures/', import.meta.url);
 const fixtures = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
-  .map((f) => ({ file: f, ...(JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as { type: keyof typeof caseEventSchemas; schema: number; data: unknown }) }));
+  .map((f) => ({
+    file: f,
+    ...(JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as {
+      type: keyof typeof caseEventSchemas;
+      schema: number;
+      data: unknown;
+    }),
+  }));
 
 describe('event upcasters', () => {
   it.each(fixtures)('$file reads as the current $type schema', ({ type, schema, data }) => {
@@ -18,7 +25,10 @@ describe('event upcasters', () => {
   it('keeps a fixture for every version of every event type that has more than one', () => {
     for (const [type, current] of Object.entries(caseEventVersions)) {
       for (let v = 1; v <= current && current > 1; v++) {
-        expect(fixtures.some((f) => f.type === type && f.schema === v), `${type}@${v} fixture`).toBe(true);
+        expect(
+          fixtures.some((f) => f.type === type && f.schema === v),
+          `${type}@${v} fixture`,
+        ).toBe(true);
       }
     }
   });
@@ -26,7 +36,12 @@ describe('event upcasters', () => {
   it('moves v1 delivery fields of AlertFired into its notification', () => {
     const v1 = fixtures.find((f) => f.type === 'AlertFired' && f.schema === 1)!;
     expect(upcast('AlertFired', 1, v1.data).data).toMatchObject({
-      notification: { receiver: 'tarka', groupKey: '{}:{alertname="KubePodCrashLooping"}', truncatedAlerts: 0, reason: null },
+      notification: {
+        receiver: 'tarka',
+        groupKey: '{}:{alertname="KubePodCrashLooping"}',
+        truncatedAlerts: 0,
+        reason: null,
+      },
     });
   });
 

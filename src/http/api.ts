@@ -12,7 +12,10 @@ export function apiRoutes(app: FastifyInstance, deps: { readPool: DatabasePool; 
   app.get('/api/cases', async (req) => {
     const q = caseListQuerySchema.safeParse(req.query);
     if (!q.success) {
-      throw new TarkaError('TARKA_BAD_REQUEST', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      throw new TarkaError(
+        'TARKA_BAD_REQUEST',
+        q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
     }
     const { cases, total } = await listCases(deps.readPool, q.data);
     return { cases, total, limit: q.data.limit, offset: q.data.offset };
@@ -20,10 +23,15 @@ export function apiRoutes(app: FastifyInstance, deps: { readPool: DatabasePool; 
 
   app.get<{ Params: { id: string } }>('/api/cases/:id', async (req) => {
     const id = caseIdSchema.safeParse(req.params.id);
-    if (!id.success) throw new TarkaError('TARKA_NOT_FOUND', 'no such case', 'list cases with GET /api/cases');
+    if (!id.success)
+      throw new TarkaError('TARKA_NOT_FOUND', 'no such case', 'list cases with GET /api/cases');
     // The log is the truth for the history; the row may trail it by a projector batch.
-    const [row, stream] = await Promise.all([getCase(deps.readPool, id.data), deps.store.readAggregate(caseAggregate(id.data))]);
-    if (!row && stream.version === 0) throw new TarkaError('TARKA_NOT_FOUND', `no case ${id.data}`, 'list cases with GET /api/cases');
+    const [row, stream] = await Promise.all([
+      getCase(deps.readPool, id.data),
+      deps.store.readAggregate(caseAggregate(id.data)),
+    ]);
+    if (!row && stream.version === 0)
+      throw new TarkaError('TARKA_NOT_FOUND', `no case ${id.data}`, 'list cases with GET /api/cases');
     return {
       case: row,
       version: stream.version,

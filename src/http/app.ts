@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { NatsConnection } from 'nats';
 import type pg from 'pg';
 import type { DatabasePool } from 'slonik';
@@ -27,12 +27,20 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
+    // A line per request would cost more than handling the request at webhook rates.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
   });
   app.setErrorHandler(errorHandler(deps.log, deps.config.WEBHOOK_BODY_LIMIT_BYTES));
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ code: 'TARKA_NOT_FOUND', message: `no route ${req.method} ${req.url}`, hint: 'see the README for the API' }),
+    reply
+      .status(404)
+      .send({
+        code: 'TARKA_NOT_FOUND',
+        message: `no route ${req.method} ${req.url}`,
+        hint: 'see the README for the API',
+      }),
   );
   webhookRoutes(app, deps);
   apiRoutes(app, deps);

@@ -25,14 +25,24 @@ export function errorHandler(log: Logger, bodyLimit: number) {
         'raise WEBHOOK_BODY_LIMIT_BYTES, or lower max_alerts in the Alertmanager receiver',
       );
     } else if ((error as FastifyError).statusCode === 400 || (error as FastifyError).statusCode === 415) {
-      e = new TarkaError('TARKA_WEBHOOK_BAD_PAYLOAD', `bad request: ${error.message}`, 'send a JSON body with Content-Type: application/json');
+      e = new TarkaError(
+        'TARKA_WEBHOOK_BAD_PAYLOAD',
+        `bad request: ${error.message}`,
+        'send a JSON body with Content-Type: application/json',
+      );
       reply.status((error as FastifyError).statusCode!);
       return reply.send(e.toJSON());
     } else if (isDependencyDown(error)) {
-      e = new TarkaError('TARKA_DEPENDENCY_DOWN', `a dependency is unavailable: ${error.message}`, 'retry shortly');
+      e = new TarkaError(
+        'TARKA_DEPENDENCY_DOWN',
+        `a dependency is unavailable: ${error.message}`,
+        'retry shortly',
+      );
     } else {
       log.error({ err: error }, 'unhandled error');
-      return reply.status(500).send({ code: 'TARKA_INTERNAL', message: 'internal error', hint: 'see the server log' });
+      return reply
+        .status(500)
+        .send({ code: 'TARKA_INTERNAL', message: 'internal error', hint: 'see the server log' });
     }
     const status = statusOf[e.code] ?? 500;
     if (status === 503) reply.header('Retry-After', '5');
@@ -44,5 +54,8 @@ function isDependencyDown(error: Error): boolean {
   if (error instanceof StoreUnavailable) return true;
   const name = error.name ?? '';
   const code = (error as { code?: string }).code ?? '';
-  return /ConnectionError|BackendTerminated/.test(name) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01'].includes(code);
+  return (
+    /ConnectionError|BackendTerminated/.test(name) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01'].includes(code)
+  );
 }

@@ -5,10 +5,16 @@ import type { EventStore } from '../events/event-store.js';
 import type { Metrics } from './metrics.js';
 
 const within = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms))]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)),
+  ]);
 
 /** Liveness, readiness (NATS and Postgres reachable) and Prometheus metrics. */
-export function opsRoutes(app: FastifyInstance, deps: { nc?: NatsConnection; pool: pg.Pool; store: EventStore; metrics: Metrics }) {
+export function opsRoutes(
+  app: FastifyInstance,
+  deps: { nc?: NatsConnection; pool: pg.Pool; store: EventStore; metrics: Metrics },
+) {
   app.get('/health', async () => ({ status: 'ok' }));
 
   app.get('/ready', async (_req, reply) => {

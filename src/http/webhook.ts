@@ -33,12 +33,17 @@ export function authorized(req: FastifyRequest, config: Config): boolean {
   if (user && scheme?.toLowerCase() === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    return i > 0 && same(decoded.slice(0, i), user) && same(decoded.slice(i + 1), config.WEBHOOK_BASIC_PASSWORD!);
+    return (
+      i > 0 && same(decoded.slice(0, i), user) && same(decoded.slice(i + 1), config.WEBHOOK_BASIC_PASSWORD!)
+    );
   }
   return false;
 }
 
-export function webhookRoutes(app: FastifyInstance, deps: { config: Config; handler: CaseCommandHandler; metrics: Metrics }) {
+export function webhookRoutes(
+  app: FastifyInstance,
+  deps: { config: Config; handler: CaseCommandHandler; metrics: Metrics },
+) {
   const { config, handler, metrics } = deps;
   app.post(
     '/alerts',
@@ -50,20 +55,34 @@ export function webhookRoutes(app: FastifyInstance, deps: { config: Config; hand
       // Checked before the body is read, so unauthenticated senders cost us nothing.
       onRequest: async (req, reply) => {
         if (!authorized(req, config)) {
-          reply.header('WWW-Authenticate', config.WEBHOOK_BEARER_TOKEN ? 'Bearer realm="tarka"' : 'Basic realm="tarka"');
-          throw new TarkaError('TARKA_WEBHOOK_UNAUTHORIZED', 'missing or wrong credentials', "set http_config credentials in the Alertmanager receiver");
+          reply.header(
+            'WWW-Authenticate',
+            config.WEBHOOK_BEARER_TOKEN ? 'Bearer realm="tarka"' : 'Basic realm="tarka"',
+          );
+          throw new TarkaError(
+            'TARKA_WEBHOOK_UNAUTHORIZED',
+            'missing or wrong credentials',
+            'set http_config credentials in the Alertmanager receiver',
+          );
         }
       },
     },
     async (req, reply) => {
       const parsed = payloadSchema.safeParse(req.body);
       if (!parsed.success) {
-        throw new TarkaError('TARKA_WEBHOOK_BAD_PAYLOAD', describeIssues(parsed.error), 'send an Alertmanager webhook payload (version 4)');
+        throw new TarkaError(
+          'TARKA_WEBHOOK_BAD_PAYLOAD',
+          describeIssues(parsed.error),
+          'send an Alertmanager webhook payload (version 4)',
+        );
       }
       const payload = parsed.data;
       if (payload.truncatedAlerts > 0) {
         metrics.truncatedAlerts.inc(payload.truncatedAlerts);
-        req.log.warn({ groupKey: payload.groupKey, truncatedAlerts: payload.truncatedAlerts }, 'Alertmanager truncated this group; raise max_alerts to see every alert');
+        req.log.warn(
+          { groupKey: payload.groupKey, truncatedAlerts: payload.truncatedAlerts },
+          'Alertmanager truncated this group; raise max_alerts to see every alert',
+        );
       }
       const { counts } = await ingestAlerts(handler, payload, config.ALERTNAME_ALLOWLIST);
       for (const k of ['new', 'unchanged', 'resolved', 'rejected'] as const) {

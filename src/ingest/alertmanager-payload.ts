@@ -5,9 +5,14 @@ import type { Alert } from '../commands/case/commands.js';
 
 const labelSet = z.record(z.string(), z.string({ message: 'label values must be strings' }));
 // Alertmanager writes times in RFC 3339 with up to nanosecond precision.
-const time = z.iso.datetime({ offset: true, message: 'expected an RFC 3339 time such as 2026-11-26T10:00:00Z' });
+const time = z.iso.datetime({
+  offset: true,
+  message: 'expected an RFC 3339 time such as 2026-11-26T10:00:00Z',
+});
 // Case ids become NATS subjects: keep fingerprints to subject-safe characters.
-const fingerprint = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'expected 1-64 letters, digits, _ or -' });
+const fingerprint = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'expected 1-64 letters, digits, _ or -' });
 
 export const alertSchema = z.object({
   status: z.enum(['firing', 'resolved']),
@@ -42,7 +47,10 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((i) => {
-      const path = i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+      const path = i.path.reduce<string>(
+        (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+        '',
+      );
       return `${path || '(body)'}: ${i.message}`;
     })
     .join('; ');

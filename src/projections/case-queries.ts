@@ -62,9 +62,13 @@ const columns = sql.fragment`
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export async function listCases(pool: DatabasePool, q: CaseListQuery): Promise<{ cases: CaseView[]; total: number }> {
+export async function listCases(
+  pool: DatabasePool,
+  q: CaseListQuery,
+): Promise<{ cases: CaseView[]; total: number }> {
   const where = [sql.fragment`TRUE`];
-  if (q.status === 'open') where.push(sql.fragment`${effectiveStatus} <> 'closed' AND alert_status = 'firing'`);
+  if (q.status === 'open')
+    where.push(sql.fragment`${effectiveStatus} <> 'closed' AND alert_status = 'firing'`);
   else if (q.status) where.push(sql.fragment`${effectiveStatus} = ${q.status}`);
   if (q.severity) where.push(sql.fragment`severity = ${q.severity.toLowerCase()}`);
   if (q.namespace) where.push(sql.fragment`namespace = ${q.namespace}`);
@@ -80,7 +84,9 @@ export async function listCases(pool: DatabasePool, q: CaseListQuery): Promise<{
     pool.any(sql.type(caseSchema)`
       SELECT ${columns} FROM cases WHERE ${filter}
       ORDER BY last_activity_at DESC, case_id LIMIT ${q.limit} OFFSET ${q.offset}`),
-    pool.oneFirst(sql.type(z.object({ n: z.coerce.number() }))`SELECT count(*) AS n FROM cases WHERE ${filter}`),
+    pool.oneFirst(
+      sql.type(z.object({ n: z.coerce.number() }))`SELECT count(*) AS n FROM cases WHERE ${filter}`,
+    ),
   ]);
   return { cases: [...rows], total };
 }

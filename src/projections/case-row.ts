@@ -41,7 +41,10 @@ const pick = (labels: Record<string, string>, ...keys: string[]) => {
   return null;
 };
 
-function statusOf(row: Pick<CaseRow, 'alert_status' | 'snoozed_until' | 'closed_category'>, at: string): CaseRow['status'] {
+function statusOf(
+  row: Pick<CaseRow, 'alert_status' | 'snoozed_until' | 'closed_category'>,
+  at: string,
+): CaseRow['status'] {
   if (row.closed_category !== null) return 'closed';
   if (row.snoozed_until !== null && Date.parse(row.snoozed_until) > Date.parse(at)) return 'snoozed';
   return row.alert_status;
@@ -130,7 +133,8 @@ export function evolveRow(row: CaseRow | null, recorded: Recorded): CaseRow | nu
         break;
       }
       case 'InvestigationFailed':
-        if (event.data.final && event.data.investigationId === row.investigation_id) next.investigation_state = 'failed';
+        if (event.data.final && event.data.investigationId === row.investigation_id)
+          next.investigation_state = 'failed';
         break;
       case 'CaseSnoozed':
         next.snoozed_until = event.data.until;

@@ -56,10 +56,17 @@ export const casesProjection: Projection = {
 
   async apply(tx, events, tables) {
     const t = ident(tables.cases!);
-    const ids = [...new Set(events.filter((e) => e.aggregate.startsWith('case.')).map((e) => e.aggregate.slice(5)))];
+    const ids = [
+      ...new Set(events.filter((e) => e.aggregate.startsWith('case.')).map((e) => e.aggregate.slice(5))),
+    ];
     if (ids.length === 0) return;
-    const { rows } = await tx.query<{ r: CaseRow }>(`SELECT row_to_json(c) AS r FROM ${t} c WHERE case_id = ANY($1)`, [ids]);
-    const byId = new Map<string, CaseRow | null>(rows.map(({ r }) => [r.case_id, { ...r, last_seq: Number(r.last_seq) }]));
+    const { rows } = await tx.query<{ r: CaseRow }>(
+      `SELECT row_to_json(c) AS r FROM ${t} c WHERE case_id = ANY($1)`,
+      [ids],
+    );
+    const byId = new Map<string, CaseRow | null>(
+      rows.map(({ r }) => [r.case_id, { ...r, last_seq: Number(r.last_seq) }]),
+    );
     // A stored row already includes every message up to its last_seq (messages are never split).
     const storedSeq = new Map(rows.map(({ r }) => [r.case_id, Number(r.last_seq)]));
     const changed = new Set<string>();
@@ -74,7 +81,9 @@ export const casesProjection: Projection = {
         changed.add(id);
       }
     }
-    const out = [...changed].map((id) => byId.get(id)).filter((r): r is CaseRow => r !== null && r !== undefined);
+    const out = [...changed]
+      .map((id) => byId.get(id))
+      .filter((r): r is CaseRow => r !== null && r !== undefined);
     if (out.length === 0) return;
     // Rows carry the sequence that last changed them: a replayed batch cannot move a row backwards.
     await tx.query(

@@ -20,7 +20,9 @@ export function pgSettings(config: Config): PgSettings {
 }
 
 export function pgUrl(s: PgSettings): string {
-  const auth = s.password ? `${encodeURIComponent(s.user)}:${encodeURIComponent(s.password)}` : encodeURIComponent(s.user);
+  const auth = s.password
+    ? `${encodeURIComponent(s.user)}:${encodeURIComponent(s.password)}`
+    : encodeURIComponent(s.user);
   return `postgres://${auth}@${s.host}:${s.port}/${encodeURIComponent(s.database)}`;
 }
 
@@ -37,9 +39,12 @@ export async function ensureDatabase(s: PgSettings): Promise<void> {
   await admin.connect();
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [s.database]);
-    if (!rowCount) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(s.database)}`).catch((e: { code?: string }) => {
-      if (e.code !== '42P04') throw e; // created meanwhile by another process
-    });
+    if (!rowCount)
+      await admin
+        .query(`CREATE DATABASE ${pg.escapeIdentifier(s.database)}`)
+        .catch((e: { code?: string }) => {
+          if (e.code !== '42P04') throw e; // created meanwhile by another process
+        });
   } finally {
     await admin.end();
   }

@@ -26,7 +26,10 @@ export async function pointViews(tx: pg.ClientBase, p: Projection, generation: n
 }
 
 /** The active generation, creating generation 1 on first start. */
-export async function activeGeneration(client: pg.ClientBase, p: Projection): Promise<{ generation: number; definitionVersion: number }> {
+export async function activeGeneration(
+  client: pg.ClientBase,
+  p: Projection,
+): Promise<{ generation: number; definitionVersion: number }> {
   const read = () =>
     client.query<{ active_generation: number; definition_version: number }>(
       'SELECT active_generation, definition_version FROM projections WHERE name = $1',

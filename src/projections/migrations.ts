@@ -34,7 +34,9 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [LOCK_KEY]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       id text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const { rows } = await client.query<{ id: string; checksum: string }>('SELECT id, checksum FROM schema_migrations');
+    const { rows } = await client.query<{ id: string; checksum: string }>(
+      'SELECT id, checksum FROM schema_migrations',
+    );
     const applied = new Map(rows.map((r) => [r.id, r.checksum]));
     const ran: string[] = [];
     for (const m of migrations) {

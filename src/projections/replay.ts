@@ -10,6 +10,9 @@ import { ProjectorRunner } from './runner.js';
 export interface ReplayResult {
   name: string;
   generation: number;
+  /** Stream messages read (one per decision). */
+  messages: number;
+  /** Events applied (a decision may hold several). */
   events: number;
   seconds: number;
   eventsPerSecond: number;
@@ -55,17 +58,26 @@ export async function replayProjection(
       await runner.stop();
     }
 
+    let applied = 0;
     // Switch: block the live projector's next batch, apply what arrived meanwhile, repoint views.
     await client.query('BEGIN');
     try {
-      await client.query('INSERT INTO projections (name, active_generation, definition_version) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [p.name, generation, p.definitionVersion]);
+      await client.query(
+        'INSERT INTO projections (name, active_generation, definition_version) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [p.name, generation, p.definitionVersion],
+      );
       await client.query('SELECT 1 FROM projections WHERE name = $1 FOR UPDATE', [p.name]);
       const from = await checkpoint(client, p.name, generation);
       const head = await deps.store.headSeq();
+      let tailEvents = 0;
       if (head > from) {
         const tail = await readRange(deps.store, from + 1, head);
+        tailEvents = tail.length;
         await p.apply(client, tail, physicalTables(p, generation));
-        await client.query('UPDATE projection_checkpoints SET position = $3, updated_at = now() WHERE name = $1 AND generation = $2', [p.name, generation, head]);
+        await client.query(
+          'UPDATE projection_checkpoints SET position = $3, updated_at = now() WHERE name = $1 AND generation = $2',
+          [p.name, generation, head],
+        );
       }
       await client.query(
         'UPDATE projections SET active_generation = $2, definition_version = $3, switched_at = now() WHERE name = $1',
@@ -73,15 +85,23 @@ export async function replayProjection(
       );
       await pointViews(client, p, generation);
       await client.query('COMMIT');
+      applied = runner.eventsApplied + tailEvents;
       onProgress({ name: p.name, position: Math.max(head, from), target: Math.max(head, from) });
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     }
     await dropOldGenerations(client, p, generation);
-    const events = await checkpoint(client, p.name, generation);
+    const messages = await checkpoint(client, p.name, generation);
     const seconds = (performance.now() - started) / 1000;
-    return { name: p.name, generation, events, seconds, eventsPerSecond: events / seconds };
+    return {
+      name: p.name,
+      generation,
+      messages,
+      events: applied,
+      seconds,
+      eventsPerSecond: applied / seconds,
+    };
   } finally {
     client.release();
   }
@@ -112,6 +132,9 @@ async function dropOldGenerations(client: pg.ClientBase, p: Projection, keep: nu
     for (const table of Object.values(physicalTables(p, generation))) {
       await client.query(`DROP TABLE IF EXISTS ${pgLib.escapeIdentifier(table)} CASCADE`);
     }
-    await client.query('DELETE FROM projection_checkpoints WHERE name = $1 AND generation = $2', [p.name, generation]);
+    await client.query('DELETE FROM projection_checkpoints WHERE name = $1 AND generation = $2', [
+      p.name,
+      generation,
+    ]);
   }
 }

@@ -27,6 +27,8 @@ class CheckpointMoved extends Error {}
  */
 export class ProjectorRunner extends EventEmitter {
   position = 0;
+  /** Events applied by this runner since it started. */
+  eventsApplied = 0;
   generation = 0;
   /** Time the newest applied event was written, for lag in seconds. */
   lastEventAt: number | null = null;
@@ -62,7 +64,11 @@ export class ProjectorRunner extends EventEmitter {
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => {
         this.off('committed', check);
-        reject(new Error(`${this.projection.name} did not reach ${seq} within ${timeoutMs} ms (at ${this.position})`));
+        reject(
+          new Error(
+            `${this.projection.name} did not reach ${seq} within ${timeoutMs} ms (at ${this.position})`,
+          ),
+        );
       }, timeoutMs);
       const check = () => {
         if (this.position >= seq) {
@@ -84,7 +90,10 @@ export class ProjectorRunner extends EventEmitter {
       try {
         client = await this.deps.pool.connect();
         const lockKey = `tarka.projector.${name}${this.opts.generation ? `.g${this.opts.generation}` : ''}`;
-        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lockKey]);
+        const { rows } = await client.query<{ ok: boolean }>(
+          'SELECT pg_try_advisory_lock(hashtext($1)) AS ok',
+          [lockKey],
+        );
         if (!rows[0]!.ok) {
           log.debug({ projector: name }, 'another instance holds the projector lock; standing by');
           client.release();
@@ -143,7 +152,10 @@ export class ProjectorRunner extends EventEmitter {
             [p.name, generation, this.position, to],
           );
           if (moved.rowCount !== 1) throw new CheckpointMoved(`checkpoint of ${p.name} moved under us`);
-          await client.query('SELECT pg_notify($1, $2)', [PROJECTION_CHANNEL, JSON.stringify({ name: p.name, position: to })]);
+          await client.query('SELECT pg_notify($1, $2)', [
+            PROJECTION_CHANNEL,
+            JSON.stringify({ name: p.name, position: to }),
+          ]);
           await client.query('COMMIT');
         } catch (e) {
           await client.query('ROLLBACK').catch(() => undefined);
@@ -152,6 +164,7 @@ export class ProjectorRunner extends EventEmitter {
           throw e;
         }
         this.position = to;
+        this.eventsApplied += events.length;
         this.lastEventAt = Date.parse(events[events.length - 1]!.occurredAt);
         this.emit('committed');
         this.opts.onCommitted?.({ name: p.name, position: to, events });

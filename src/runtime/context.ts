@@ -31,10 +31,19 @@ export interface Context {
 
 export async function createContext(config: Config, log: Logger, name: string): Promise<Context> {
   if (!config.NATS_URL) {
-    throw new TarkaError('TARKA_CONFIG_INVALID', 'NATS_URL is not set', 'set NATS_URL=nats://host:4222, or use `tarka up` for an embedded NATS');
+    throw new TarkaError(
+      'TARKA_CONFIG_INVALID',
+      'NATS_URL is not set',
+      'set NATS_URL=nats://host:4222, or use `tarka up` for an embedded NATS',
+    );
   }
   const nc = await connectNats(config.NATS_URL, log, `tarka-${name}`).catch((cause: Error) => {
-    throw new TarkaError('TARKA_ES_UNAVAILABLE', `cannot reach NATS at ${config.NATS_URL}: ${cause.message}`, 'check NATS_URL and that nats-server runs with -js', { cause });
+    throw new TarkaError(
+      'TARKA_ES_UNAVAILABLE',
+      `cannot reach NATS at ${config.NATS_URL}: ${cause.message}`,
+      'check NATS_URL and that nats-server runs with -js',
+      { cause },
+    );
   });
   const jsm = await jetStreamManager(nc);
   log.info({ server: nc.info?.version }, 'connected to NATS JetStream');
@@ -52,7 +61,10 @@ export async function createContext(config: Config, log: Logger, name: string): 
   });
   const metrics = createMetrics();
   const store = new InstrumentedStore(
-    new JetStreamEventStore(nc, jsm, { stream: config.EVENTS_STREAM, subjectPrefix: config.EVENTS_SUBJECT_PREFIX }),
+    new JetStreamEventStore(nc, jsm, {
+      stream: config.EVENTS_STREAM,
+      subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+    }),
     metrics,
   );
   const pgs = pgSettings(config);

@@ -9,6 +9,9 @@ export function startProjectors(ctx: Context): ProjectorRunner[] {
   const js = ctx.nc.jetstream();
   return [
     new ProjectorRunner(deps, casesProjection),
-    new ProjectorRunner(deps, dispatcherProjection(js, ctx.config.JETSTREAM_SUBJECT, ctx.config.JETSTREAM_STREAM)),
+    new ProjectorRunner(
+      deps,
+      dispatcherProjection(js, ctx.config.JETSTREAM_SUBJECT, ctx.config.JETSTREAM_STREAM),
+    ),
   ].map((r) => r.start());
 }

@@ -39,7 +39,9 @@ export async function dropTestResources(config: Config): Promise<void> {
   await admin.end();
 }
 
-export async function testContext(overrides: Record<string, string> = {}): Promise<Context & { dispose(): Promise<void> }> {
+export async function testContext(
+  overrides: Record<string, string> = {},
+): Promise<Context & { dispose(): Promise<void> }> {
   const config = testConfig(overrides);
   const ctx = await createContext(config, createLogger(config.LOG_LEVEL), 'test');
   return {

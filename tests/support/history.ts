@@ -19,12 +19,20 @@ const namespaces = ['payments', 'shop', 'search', 'kube-system'];
 const alertnames = ['KubePodCrashLooping', 'HTTP5xxRateHigh', 'CPUThrottlingHigh', 'KubeJobFailed'];
 
 /** Drives random but realistic case histories through the real command handler. */
-export async function randomHistory(handler: CaseCommandHandler, opts: { cases: number; steps: number; seed: number }) {
+export async function randomHistory(
+  handler: CaseCommandHandler,
+  opts: { cases: number; steps: number; seed: number },
+) {
   const rand = rng(opts.seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
   const cases = Array.from({ length: opts.cases }, (_, i) => ({
     id: `h${opts.seed.toString(36)}x${i}`,
-    labels: { alertname: pick(alertnames), namespace: pick(namespaces), severity: pick(severities), pod: `pod-${i}` },
+    labels: {
+      alertname: pick(alertnames),
+      namespace: pick(namespaces),
+      severity: pick(severities),
+      pod: `pod-${i}`,
+    },
     startMs: Date.UTC(2026, 10, 1) + i * 1000,
     firing: false,
   }));
@@ -40,7 +48,13 @@ export async function randomHistory(handler: CaseCommandHandler, opts: { cases: 
       c.firing = false;
       cmd = alert(c, 'resolved');
     } else if (r < 0.75) {
-      cmd = { type: 'SnoozeCase', until: new Date(Date.UTC(2027, 0, 1)).toISOString(), now: new Date(Date.UTC(2026, 10, 2)).toISOString(), by: 'ana', note: null };
+      cmd = {
+        type: 'SnoozeCase',
+        until: new Date(Date.UTC(2027, 0, 1)).toISOString(),
+        now: new Date(Date.UTC(2026, 10, 2)).toISOString(),
+        by: 'ana',
+        note: null,
+      };
     } else if (r < 0.85) {
       cmd = { type: 'ResolveCase', category: pick(['fixed', 'noise', 'duplicate']), note: 'n', by: 'bo' };
     } else if (r < 0.93) {
@@ -55,7 +69,10 @@ export async function randomHistory(handler: CaseCommandHandler, opts: { cases: 
   return cases.map((c) => c.id);
 }
 
-function alert(c: { id: string; labels: Record<string, string>; startMs: number }, status: 'firing' | 'resolved'): CaseCommand {
+function alert(
+  c: { id: string; labels: Record<string, string>; startMs: number },
+  status: 'firing' | 'resolved',
+): CaseCommand {
   return {
     type: 'ReceiveAlert',
     alert: {

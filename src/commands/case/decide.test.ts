@@ -9,7 +9,7 @@ function given(...history: CaseEvent[]) {
   const state = history.reduce(evolve, initialState());
   return {
     when: (command: CaseCommand) => ({
-      then: (expected: { type: CaseEvent["type"]; data?: Record<string, unknown> }[]) => {
+      then: (expected: { type: CaseEvent['type']; data?: Record<string, unknown> }[]) => {
         const events = decide(command, state);
         expect(events.map((e) => e.type)).toEqual(expected.map((e) => e.type));
         expected.forEach((e, i) => e.data && expect(events[i]!.data).toMatchObject(e.data));

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { loadConfig, type Config } from '../shared/config.js';
+import { TarkaError } from '../shared/errors.js';
+import { createLogger, type Logger } from '../shared/log.js';
+import { createContext } from '../runtime/context.js';
+import { startProject, startServe } from '../runtime/processes.js';
+import { untilSignal } from './signals.js';
+import { runReplay } from './replay.js';
+import { runUp } from './up.js';
+
+// One CLI, one image: every Tarka process is a subcommand.
+
+function boot(name: string): { config: Config; log: Logger } {
+  try {
+    const config = loadConfig();
+    return { config, log: createLogger(config.LOG_LEVEL, `tarka-${name}`) };
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function fail(e: unknown): never {
+  if (e instanceof TarkaError) {
+    console.error(`tarka: ${e.code}: ${e.message}${e.hint ? `\n  → ${e.hint}` : ''}`);
+  } else {
+    console.error(`tarka: ${(e as Error)?.stack ?? e}`);
+  }
+  process.exit(e instanceof TarkaError && e.code === 'TARKA_CONFIG_INVALID' ? 2 : 1);
+}
+
+const program = new Command('tarka')
+  .description('Tarka: Alertmanager alerts in, honest triage reports out.')
+  .showHelpAfterError()
+  .addHelpText('after', '\nConfiguration comes from environment variables; see the README.');
+
+program
+  .command('serve')
+  .description('webhook receiver (POST /alerts), API and console, on HOST:PORT')
+  .action(async () => {
+    const { config, log } = boot('serve');
+    const ctx = await createContext(config, log, 'serve').catch(fail);
+    const serve = await startServe(ctx).catch(fail);
+    await untilSignal(log, [serve], ctx);
+  });
+
+program
+  .command('project')
+  .description('projectors (Postgres read models) and the dispatcher (investigation jobs)')
+  .action(async () => {
+    const { config, log } = boot('project');
+    const ctx = await createContext(config, log, 'project').catch(fail);
+    const project = await startProject(ctx, { http: true }).catch(fail);
+    await untilSignal(log, [project], ctx);
+  });
+
+program
+  .command('replay')
+  .description('rebuild every read model from sequence 1 into fresh tables, then switch over')
+  .action(async () => {
+    const { config, log } = boot('replay');
+    await runReplay(config, log).catch(fail);
+  });
+
+program
+  .command('up')
+  .description(
+    'everything in one process, with embedded NATS, Postgres and report folder when not configured',
+  )
+  .action(async () => {
+    const { config, log } = boot('up');
+    await runUp(config, log).catch(fail);
+  });
+
+// Aliases kept for deployments that call the process by flag.
+const aliases: Record<string, string> = { '--serve-webhook': 'serve', '--run-worker': 'worker' };
+const argv = process.argv.slice(2).map((a) => aliases[a] ?? a);
+await program.parseAsync(argv, { from: 'user' });

@@ -1,0 +1,34 @@
+import { buildApp } from '../http/app.js';
+import type { Context } from './context.js';
+import { startProjectors } from './projectors.js';
+
+export interface Running {
+  stop(): Promise<void>;
+}
+
+/** Webhook, API and operations endpoints on HOST:PORT. */
+export async function startServe(ctx: Context): Promise<Running & { url: string }> {
+  const app = buildApp(ctx);
+  await app.listen({ host: ctx.config.HOST, port: ctx.config.PORT });
+  const addr = app.server.address() as { port: number };
+  const host = ctx.config.HOST === '0.0.0.0' || ctx.config.HOST === '::' ? '127.0.0.1' : ctx.config.HOST;
+  const url = `http://${host}:${addr.port}`;
+  ctx.log.info({ url }, 'tarka serve listening');
+  return { url, stop: () => app.close() };
+}
+
+/** Projectors and the dispatcher, plus health and metrics for probes on HOST:PORT. */
+export async function startProject(ctx: Context, options: { http: boolean }): Promise<Running> {
+  const runners = startProjectors(ctx);
+  let app: ReturnType<typeof buildApp> | undefined;
+  if (options.http) {
+    app = buildApp(ctx);
+    await app.listen({ host: ctx.config.HOST, port: ctx.config.PORT });
+  }
+  return {
+    stop: async () => {
+      await app?.close();
+      await Promise.all(runners.map((r) => r.stop()));
+    },
+  };
+}
