@@ -212,3 +212,54 @@ describe('webhook options', () => {
     expect(res.json()).toMatchObject({ received: 1, rejected: 1, new: 0 });
   });
 });
+
+describe('case actions', () => {
+  let ctx: Ctx;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    ctx = await testContext();
+    app = buildApp(ctx);
+    await app.inject({ method: 'POST', url: '/alerts', payload: alertmanagerFixtures()[0]!.body });
+  });
+  afterAll(async () => {
+    await app.close();
+    await ctx.dispose();
+  });
+  const id = () => alertmanagerFixtures()[0]!.body.alerts[0]!.fingerprint as string;
+  const act = (action: string, payload: unknown = {}, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url: `/api/cases/${id()}/${action}`, payload: payload as object, headers });
+
+  it('snoozes, closes, reopens and reruns a case, each as an event in its history', async () => {
+    expect((await act('snooze', { duration: '2h', note: 'deploy in progress' })).statusCode).toBe(202);
+    expect((await act('snooze', { duration: 'soon' })).statusCode).toBe(400);
+    expect((await act('resolve', { category: 'fixed', note: 'rolled back' })).statusCode).toBe(202);
+    expect((await act('resolve', { category: 'fixed' })).json().changed).toBe(false);
+    expect((await act('reopen')).statusCode).toBe(202);
+    expect((await act('rerun')).statusCode).toBe(202);
+    const events = (await app.inject(`/api/cases/${id()}`))
+      .json()
+      .events.map((e: { type: string }) => e.type);
+    expect(events).toEqual([
+      'AlertFired',
+      'InvestigationRequested',
+      'CaseSnoozed',
+      'CaseResolved',
+      'CaseReopened',
+      'InvestigationRequested',
+    ]);
+  });
+
+  it('does a retried click once when it carries an Idempotency-Key', async () => {
+    const key = { 'idempotency-key': 'click-0123456789' };
+    const first = await act('rerun', {}, key);
+    const again = await act('rerun', {}, key);
+    expect(first.json().changed).toBe(true);
+    expect(again.json()).toMatchObject({ changed: false, version: first.json().version });
+  });
+
+  it('answers 404 for actions on unknown cases', async () => {
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/cases/nope/reopen', payload: {} })).statusCode,
+    ).toBe(404);
+  });
+});

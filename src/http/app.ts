@@ -6,6 +6,7 @@ import type { CaseCommandHandler } from '../commands/case/handler.js';
 import type { EventStore } from '../events/event-store.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
+import { actionRoutes } from './actions.js';
 import { apiRoutes } from './api.js';
 import { errorHandler } from './errors.js';
 import type { Metrics } from './metrics.js';
@@ -34,16 +35,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.setErrorHandler(errorHandler(deps.log, deps.config.WEBHOOK_BODY_LIMIT_BYTES));
   app.setNotFoundHandler((req, reply) =>
-    reply
-      .status(404)
-      .send({
-        code: 'TARKA_NOT_FOUND',
-        message: `no route ${req.method} ${req.url}`,
-        hint: 'see the README for the API',
-      }),
+    reply.status(404).send({
+      code: 'TARKA_NOT_FOUND',
+      message: `no route ${req.method} ${req.url}`,
+      hint: 'see the README for the API',
+    }),
   );
   webhookRoutes(app, deps);
   apiRoutes(app, deps);
+  actionRoutes(app, deps);
   opsRoutes(app, deps);
   return app;
 }

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { CaseCommandHandler } from '../commands/case/handler.js';
+import type { CaseCommand } from '../commands/case/commands.js';
+import { durationMs, type Config } from '../shared/config.js';
+import { TarkaError } from '../shared/errors.js';
+
+const caseId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const note = z
+  .string()
+  .max(4000)
+  .nullish()
+  .transform((v) => v ?? null);
+
+const bodies = {
+  snooze: z.union([
+    z.object({
+      duration: z.string().regex(/^\d+(m|h|d)$/, { message: 'a duration such as 30m, 4h or 1d' }),
+      note,
+    }),
+    z.object({ until: z.iso.datetime({ offset: true }), note }),
+  ]),
+  resolve: z.object({
+    category: z.enum(['fixed', 'mitigated', 'false_positive', 'noise', 'duplicate', 'expected', 'other']),
+    note,
+  }),
+  reopen: z.object({ note }),
+  rerun: z.object({}).passthrough(),
+};
+type Action = keyof typeof bodies;
+
+/** Who acts: the identity an auth proxy vouches for, when AUTH_MODE=proxy. */
+function actor(req: FastifyRequest, config: Config): string | null {
+  if (config.AUTH_MODE !== 'proxy') return null;
+  const h = req.headers['x-forwarded-email'] ?? req.headers['x-forwarded-user'];
+  return typeof h === 'string' && h.length <= 256 ? h : null;
+}
+
+function toCommand(action: Action, body: unknown, by: string | null): CaseCommand {
+  const parsed = bodies[action].safeParse(body ?? {});
+  if (!parsed.success) {
+    throw new TarkaError(
+      'TARKA_BAD_REQUEST',
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    );
+  }
+  const b = parsed.data as Record<string, string | null>;
+  const now = new Date();
+  switch (action) {
+    case 'snooze': {
+      const until = b.until ?? new Date(now.getTime() + durationMs(b.duration!)).toISOString();
+      return { type: 'SnoozeCase', until, now: now.toISOString(), by, note: b.note ?? null };
+    }
+    case 'resolve':
+      return { type: 'ResolveCase', category: b.category!, note: b.note ?? null, by };
+    case 'reopen':
+      return { type: 'ReopenCase', by, note: b.note ?? null };
+    case 'rerun':
+      return { type: 'RequestInvestigation', investigationId: randomUUID(), by };
+  }
+}
+
+/** On-call actions: each is a command that appends an event (or nothing, when already so). */
+export function actionRoutes(app: FastifyInstance, deps: { config: Config; handler: CaseCommandHandler }) {
+  for (const action of Object.keys(bodies) as Action[]) {
+    app.post<{ Params: { id: string } }>(`/api/cases/:id/${action}`, async (req, reply) => {
+      const id = caseId.safeParse(req.params.id);
+      if (!id.success) throw new TarkaError('TARKA_NOT_FOUND', 'no such case');
+      // An Idempotency-Key lets a client retry the same click without doing it twice.
+      const key = req.headers['idempotency-key'];
+      const commandId =
+        typeof key === 'string' && /^[\w-]{8,128}$/.test(key) ? `ui:${id.data}:${key}` : randomUUID();
+      const res = await deps.handler.handle(
+        id.data,
+        toCommand(action, req.body, actor(req, deps.config)),
+        commandId,
+      );
+      return reply.status(res.events.length ? 202 : 200).send({
+        caseId: id.data,
+        version: res.version,
+        changed: res.events.length > 0 && !res.duplicate,
+        events: res.events.map((e) => ({ id: e.id, seq: e.seq, type: e.type })),
+      });
+    });
+  }
+}
