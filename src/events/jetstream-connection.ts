@@ -5,7 +5,13 @@ import type { Logger } from '../shared/log.js';
  * Connects to NATS and keeps reconnecting forever: a NATS outage must end in automatic recovery,
  * while callers answer "try again" in the meantime.
  */
-export async function connectNats(url: string, log: Logger, name = 'tarka'): Promise<NatsConnection> {
+export interface NatsLink {
+  nc: NatsConnection;
+  /** False between a disconnect and the next reconnect: callers fail fast instead of waiting. */
+  connected(): boolean;
+}
+
+export async function connectNats(url: string, log: Logger, name = 'tarka'): Promise<NatsLink> {
   const nc = await connect({
     servers: url.split(','),
     name,
@@ -14,11 +20,17 @@ export async function connectNats(url: string, log: Logger, name = 'tarka'): Pro
     waitOnFirstConnect: false,
     pingInterval: 10_000,
   });
+  let up = true;
   void (async () => {
     for await (const s of nc.status()) {
-      if (s.type === 'disconnect') log.warn({ server: s.data }, 'NATS connection lost; reconnecting');
-      else if (s.type === 'reconnect') log.info({ server: s.data }, 'NATS connection restored');
+      if (s.type === 'disconnect') {
+        up = false;
+        log.warn({ server: s.data }, 'NATS connection lost; reconnecting');
+      } else if (s.type === 'reconnect') {
+        up = true;
+        log.info({ server: s.data }, 'NATS connection restored');
+      }
     }
   })();
-  return nc;
+  return { nc, connected: () => up && !nc.isClosed() };
 }

@@ -39,6 +39,8 @@ export interface JetStreamEventStoreOptions {
   subjectPrefix: string;
   /** How long an append may wait for the server's ack before we report "unavailable". */
   publishTimeoutMs?: number;
+  /** When it says false, appends fail at once rather than queue behind a dead connection. */
+  connected?: () => boolean;
 }
 
 /** EventStore on one JetStream stream, one subject per aggregate, version = stream sequence. */
@@ -67,6 +69,9 @@ export class JetStreamEventStore implements EventStore {
   }
 
   async append(aggregate: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (this.opts.connected && !this.opts.connected()) {
+      throw new StoreUnavailable(`append to ${aggregate} refused: not connected to NATS`);
+    }
     const envelopes = toEnvelopes(aggregate, events, options);
     const h = headers();
     h.set('Tarka-Event-Types', envelopes.map((e) => `${e.type}@${e.schema}`).join(','));

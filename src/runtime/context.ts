@@ -37,7 +37,7 @@ export async function createContext(config: Config, log: Logger, name: string): 
       'set NATS_URL=nats://host:4222, or use `tarka up` for an embedded NATS',
     );
   }
-  const nc = await connectNats(config.NATS_URL, log, `tarka-${name}`).catch((cause: Error) => {
+  const link = await connectNats(config.NATS_URL, log, `tarka-${name}`).catch((cause: Error) => {
     throw new TarkaError(
       'TARKA_ES_UNAVAILABLE',
       `cannot reach NATS at ${config.NATS_URL}: ${cause.message}`,
@@ -45,6 +45,7 @@ export async function createContext(config: Config, log: Logger, name: string): 
       { cause },
     );
   });
+  const nc = link.nc;
   const jsm = await jetStreamManager(nc);
   log.info({ server: nc.info?.version }, 'connected to NATS JetStream');
   await ensureEventStream(jsm, {
@@ -64,6 +65,7 @@ export async function createContext(config: Config, log: Logger, name: string): 
     new JetStreamEventStore(nc, jsm, {
       stream: config.EVENTS_STREAM,
       subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+      connected: link.connected,
     }),
     metrics,
   );

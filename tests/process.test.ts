@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'nats';
+import { JetStreamEventStore } from '../src/events/jetstream-event-store.js';
+import { labelsFingerprint } from '../src/ingest/alertmanager-payload.js';
+import { dropTestResources, testConfig } from './support/context.js';
+import { envOf, freePort, privateNats, startTarka, type NatsProcess } from './support/process.js';
+import { alertmanagerFixtures } from './fixtures.js';
+import { NATS_URL } from './support/env.js';
+
+// These run the built CLI (dist/) as real processes: `npm test` builds first.
+
+const base = alertmanagerFixtures()[0]!.body;
+/** A group of 10 alerts whose fingerprints are derived from a distinct pod label each. */
+function group(n: number) {
+  const alerts = Array.from({ length: 10 }, (_, i) => {
+    const { fingerprint: _fp, ...a } = base.alerts[0]!;
+    return { ...a, labels: { ...(a.labels as object), pod: `kill-${n}-${i}` } };
+  });
+  return { ...base, alerts };
+}
+const post = (url: string, body: unknown) =>
+  fetch(`${url}/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('tarka serve as a process', () => {
+  const config = testConfig();
+  afterAll(() => dropTestResources(config));
+
+  it('loses nothing it acknowledged when killed with SIGKILL mid-traffic', async () => {
+    const env = envOf(config, { PORT: String(await freePort()) });
+    const serve = await startTarka('serve', env);
+    const acked: number[] = [];
+    let n = 0;
+    let failures = 0;
+    // Four concurrent senders; the kill lands while requests are in flight.
+    const sender = async () => {
+      for (;;) {
+        const i = n++;
+        try {
+          const res = await post(serve.url, group(i));
+          if (res.status === 202) acked.push(i);
+        } catch {
+          failures++;
+          return;
+        }
+      }
+    };
+    const senders = Promise.all([sender(), sender(), sender(), sender()]);
+    while (acked.length < 40) await new Promise((r) => setTimeout(r, 5));
+    expect(await serve.kill('SIGKILL')).toBe(null);
+    await senders;
+    expect(failures).toBeGreaterThan(0);
+
+    const nc = await connect({ servers: NATS_URL });
+    const store = new JetStreamEventStore(nc, await nc.jetstreamManager(), { stream: config.EVENTS_STREAM, subjectPrefix: config.EVENTS_SUBJECT_PREFIX });
+    for (const i of acked) {
+      for (const a of group(i).alerts) {
+        const { events } = await store.readAggregate(`case.${labelsFingerprint(a.labels as Record<string, string>)}`);
+        expect(events.map((e) => e.type), `group ${i}`).toEqual(['AlertFired', 'InvestigationRequested']);
+      }
+    }
+    await nc.close();
+
+    // After a restart, resending everything (as Alertmanager would) appends nothing for acked groups.
+    const again = await startTarka('serve', env);
+    for (const i of acked.slice(0, 10)) expect(await (await post(again.url, group(i))).json()).toMatchObject({ new: 0, unchanged: 10 });
+    await again.kill();
+  });
+});
+
+describe('NATS outage', () => {
+  let nats: NatsProcess;
+  const config = testConfig();
+  beforeAll(async () => {
+    nats = await privateNats();
+  });
+  afterAll(async () => {
+    await nats.stop();
+  });
+
+  it('answers 503 with Retry-After while NATS is down and recovers by itself when it returns', async () => {
+    const env = envOf(config, { PORT: String(await freePort()), NATS_URL: nats.url });
+    const serve = await startTarka('serve', env);
+    try {
+      expect((await post(serve.url, group(1000))).status).toBe(202);
+      await nats.stop();
+      const down = await post(serve.url, group(1001));
+      expect(down.status).toBe(503);
+      expect(down.headers.get('retry-after')).toBeTruthy();
+      expect(((await down.json()) as { code: string }).code).toBe('TARKA_ES_UNAVAILABLE');
+      const ready = await fetch(`${serve.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { nats: string }).nats).toMatch(/^down/);
+
+      await nats.start();
+      const deadline = Date.now() + 20_000;
+      let status = 0;
+      while (Date.now() < deadline) {
+        status = (await post(serve.url, group(1001))).status;
+        if (status === 202) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(status).toBe(202);
+      expect((await fetch(`${serve.url}/ready`)).status).toBe(200);
+    } finally {
+      await serve.kill();
+      await dropTestResources(config); // its streams lived on the private server, gone with it
+    }
+  });
+});
