@@ -151,7 +151,7 @@ export class JetStreamEventStore implements EventStore {
       // Ordered consumer over the whole stream: no filter (filtered consumers crawl on streams with
       // many subjects), no acks, recreated by the client from the last seen sequence on any gap.
       const consumer = await this.js.consumers.get(this.opts.stream, { opt_start_seq: Math.max(1, fromSeq) });
-      const iter = await consumer.consume({ max_messages: Math.max(batchSize, 256) });
+      const iter = await consumer.consume({ max_messages: Math.max(batchSize * 4, 1024) });
       messages = iter;
       if (stopped) iter.stop();
       for await (const batch of batched(iter[Symbol.asyncIterator](), batchSize)) {

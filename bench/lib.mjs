@@ -1,0 +1,73 @@
+// Shared helpers for the benchmark scripts: a private tarka process on fresh streams and database.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function freshEnv(extra = {}) {
+  const id = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  return {
+    PATH: process.env.PATH,
+    ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
+    NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    POSTGRES_HOST: process.env.POSTGRES_HOST ?? '127.0.0.1',
+    POSTGRES_PORT: process.env.POSTGRES_PORT ?? '5432',
+    POSTGRES_USER: process.env.POSTGRES_USER ?? 'postgres',
+    ...(process.env.POSTGRES_PASSWORD ? { POSTGRES_PASSWORD: process.env.POSTGRES_PASSWORD } : {}),
+    POSTGRES_DB: id,
+    EVENTS_STREAM: `${id}_EV`.toUpperCase(),
+    EVENTS_SUBJECT_PREFIX: `${id}.events`,
+    JETSTREAM_STREAM: `${id}_JOBS`.toUpperCase(),
+    JETSTREAM_SUBJECT: `${id}.alerts`,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+export async function freePort() {
+  return new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+export async function startTarka(command, env) {
+  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), command], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const url = `http://127.0.0.1:${env.PORT}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return { child, url };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tarka ${command} did not start`);
+}
+
+/** Resident and peak resident memory of a process, from /proc. */
+export function rssOf(pid) {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+
+export function fixtures() {
+  const candidates = [join(root, '..', 'shared', 'fixtures', 'alertmanager'), join(root, 'tests', 'fixtures', 'alertmanager')];
+  for (const dir of candidates) {
+    try {
+      return readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    } catch {}
+  }
+  throw new Error('no Alertmanager fixtures found');
+}
+
+export const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+export const fmt = (n) => Math.round(n).toLocaleString('en-US');

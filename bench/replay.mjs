@@ -1,0 +1,80 @@
+// bench/replay: appends 200,000 events over 10,000 cases (realistic case histories: fired,
+// investigated step by step, resolved), then times `tarka replay` rebuilding the read models.
+//   ./tarka bench replay [events=200000] [cases=10000]
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { connect } from 'nats';
+import pg from 'pg';
+import { fmt, freshEnv, root } from './lib.mjs';
+
+const total = Number(process.argv[2] ?? 200_000);
+const cases = Number(process.argv[3] ?? 10_000);
+const env = freshEnv();
+const perCase = Math.floor(total / cases);
+
+const { loadConfig } = await import(join(root, 'dist/shared/config.js'));
+const { ensureEventStream, jetStreamManager } = await import(join(root, 'dist/events/jetstream-setup.js'));
+const { JetStreamEventStore } = await import(join(root, 'dist/events/jetstream-event-store.js'));
+const config = loadConfig(env);
+const nc = await connect({ servers: config.NATS_URL });
+const jsm = await jetStreamManager(nc);
+await ensureEventStream(jsm, { name: config.EVENTS_STREAM, subjectPrefix: config.EVENTS_SUBJECT_PREFIX, replicas: 1, duplicateWindowSeconds: 120 });
+const store = new JetStreamEventStore(nc, jsm, { stream: config.EVENTS_STREAM, subjectPrefix: config.EVENTS_SUBJECT_PREFIX });
+
+const t = (ms) => new Date(Date.UTC(2026, 10, 1) + ms).toISOString();
+/** The events of one case, in decisions (one message each), about perCase events in all. */
+function history(i) {
+  const fp = `r${i.toString(16).padStart(8, '0')}`;
+  const start = i * 1000;
+  const inv = `${fp}-1`;
+  const decisions = [
+    [
+      { type: 'AlertFired', data: { fingerprint: fp, episode: 1, startsAt: t(start), labels: { alertname: ['KubePodCrashLooping', 'HTTP5xxRateHigh', 'CPUThrottlingHigh'][i % 3], namespace: `ns-${i % 40}`, pod: `pod-${i}`, severity: ['critical', 'warning'][i % 2], cluster: 'prod-eu-1' }, annotations: { summary: 'bench' }, generatorURL: null, notification: { receiver: 'tarka', groupKey: null, truncatedAlerts: 0, reason: null } } },
+      { type: 'InvestigationRequested', data: { investigationId: inv, episode: 1, reason: 'new_episode', anchor: t(start), requestedBy: null } },
+    ],
+    [{ type: 'InvestigationStarted', data: { investigationId: inv, worker: 'w1', attempt: 1 } }],
+  ];
+  const steps = perCase - 5;
+  for (let s = 0; s < steps; s++) {
+    decisions.push([{ type: 'InvestigationStepCompleted', data: { investigationId: inv, step: `step-${s}`, status: 'ok', startedAt: t(start + s), durationMs: 12, summary: 'ok' } }]);
+  }
+  decisions.push([{ type: 'InvestigationCompleted', data: { investigationId: inv, report: { family: 'crashloop', classification: 'actionable', summary: 's', scores: { impact: { value: 60 }, confidence: { value: 70 }, noise: { value: 10 } } } } }]);
+  decisions.push([{ type: 'AlertResolved', data: { fingerprint: fp, episode: 1, startsAt: t(start), endsAt: t(start + 600_000) } }]);
+  return { aggregate: `case.${fp}`, decisions };
+}
+
+console.log(`appending ${fmt(cases * perCase)} events over ${fmt(cases)} cases ...`);
+const t0 = performance.now();
+let nextCase = 0;
+let events = 0;
+await Promise.all(
+  Array.from({ length: 128 }, async () => {
+    while (nextCase < cases) {
+      const { aggregate, decisions } = history(nextCase++);
+      let version = 0;
+      for (const d of decisions) {
+        version = (await store.append(aggregate, d, { expectedVersion: version, commandId: randomUUID() })).seq;
+        events += d.length;
+      }
+    }
+  }),
+);
+console.log(`appended ${fmt(events)} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+await nc.close();
+
+const r0 = performance.now();
+const code = await new Promise((res) => spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), join(root, 'dist/cli/main.js'), 'replay'], { env, stdio: 'inherit' }).on('exit', res));
+const secs = (performance.now() - r0) / 1000;
+if (code !== 0) throw new Error(`tarka replay exited with ${code}`);
+console.log(`tarka replay (whole process, including start-up): ${secs.toFixed(2)} s → ${fmt(events / secs)} events/s (target >= 30,000)`);
+
+// Clean up the streams and database this run made.
+const nc2 = await connect({ servers: config.NATS_URL });
+const jsm2 = await nc2.jetstreamManager();
+for (const s of [config.EVENTS_STREAM, config.JETSTREAM_STREAM]) await jsm2.streams.delete(s).catch(() => {});
+await nc2.close();
+const admin = new pg.Client({ host: config.POSTGRES_HOST, port: config.POSTGRES_PORT, user: config.POSTGRES_USER, password: config.POSTGRES_PASSWORD, database: 'postgres' });
+await admin.connect();
+await admin.query(`DROP DATABASE IF EXISTS "${config.POSTGRES_DB}" WITH (FORCE)`);
+await admin.end();

@@ -1,0 +1,123 @@
+// PromQL used both to collect evidence and as copy-ready next steps. Every label value passes
+// through selector()/escapeRegex; nothing from an alert is spliced into a query raw.
+// Prometheus external labels (`cluster`, `prometheus`) are deliberately left out: they appear on
+// alerts but not on the series stored in the Prometheus that is queried.
+
+import { escapeRegex, selector } from '../collectors/promql.js';
+import type { WorkloadKind } from '../investigation/evidence.js';
+
+type Matchers = Record<string, string | { re: string }>;
+
+/** Only the matchers whose values are known. */
+function sel(m: Record<string, string | { re: string } | null | undefined>): string {
+  const out: Matchers = {};
+  for (const [k, v] of Object.entries(m)) if (v != null) out[k] = v;
+  return selector(out);
+}
+
+export interface ContainerScope {
+  namespace: string;
+  pod?: string | null;
+  container?: string | null;
+}
+
+const containerSel = (s: ContainerScope, extra: Matchers = {}) =>
+  sel({ namespace: s.namespace, pod: s.pod, container: s.container, ...extra });
+
+// cAdvisor also exports a pod-level cgroup series with container=""; keep only real containers.
+const cadvisorSel = (s: ContainerScope) => containerSel(s, s.container ? {} : { container: { re: '.+' } });
+
+/** Pods of a workload: generated names start with `<workload>-`. */
+export function podsOf(name: string): { re: string } {
+  return { re: `${escapeRegex(name)}-.*` };
+}
+
+export const q = {
+  restarts: (s: ContainerScope) => `kube_pod_container_status_restarts_total${containerSel(s)}`,
+  restartsIncrease: (s: ContainerScope, range: string) =>
+    `increase(kube_pod_container_status_restarts_total${containerSel(s)}[${range}])`,
+  lastTerminatedReason: (s: ContainerScope) =>
+    `kube_pod_container_status_last_terminated_reason${containerSel(s)} == 1`,
+  lastTerminatedExitCode: (s: ContainerScope) => `kube_pod_container_status_last_terminated_exitcode${containerSel(s)}`,
+  waitingReason: (s: ContainerScope) => `kube_pod_container_status_waiting_reason${containerSel(s)} > 0`,
+  podPhase: (ns: string, pod: string) => `kube_pod_status_phase${sel({ namespace: ns, pod })} == 1`,
+  podReady: (ns: string, pod: string) => `kube_pod_status_ready${sel({ namespace: ns, pod, condition: 'true' })}`,
+  memoryWorkingSet: (s: ContainerScope) => `container_memory_working_set_bytes${cadvisorSel(s)}`,
+  memoryLimit: (s: ContainerScope) => `kube_pod_container_resource_limits${containerSel(s, { resource: 'memory' })}`,
+  memoryVsLimit: (s: ContainerScope, range: string) =>
+    `max by (namespace, pod, container) (max_over_time(container_memory_working_set_bytes${cadvisorSel(s)}[${range}])) / on (namespace, pod, container) kube_pod_container_resource_limits${containerSel(s, { resource: 'memory' })}`,
+  cpuThrottling: (s: ContainerScope) => {
+    const m = cadvisorSel(s);
+    const by = 'sum by (namespace, pod, container)';
+    return `${by} (increase(container_cpu_cfs_throttled_periods_total${m}[5m])) / ${by} (increase(container_cpu_cfs_periods_total${m}[5m]))`;
+  },
+  cpuUsage: (s: ContainerScope) =>
+    `sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total${cadvisorSel(s)}[5m]))`,
+  cpuLimit: (s: ContainerScope) => `kube_pod_container_resource_limits${containerSel(s, { resource: 'cpu' })}`,
+
+  http5xxRatio: (m: Record<string, string>) =>
+    `sum(rate(http_requests_total${sel({ ...m, code: { re: '5..' } })}[5m])) / sum(rate(http_requests_total${sel(m)}[5m]))`,
+  http5xxByCode: (m: Record<string, string>) =>
+    `sum by (code) (rate(http_requests_total${sel({ ...m, code: { re: '5..' } })}[5m]))`,
+  httpLatencyP99: (m: Record<string, string>) =>
+    `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket${sel(m)}[5m])))`,
+
+  workloadRestarts: (ns: string, workload: string) =>
+    `sum by (pod) (kube_pod_container_status_restarts_total${sel({ namespace: ns, pod: podsOf(workload) })})`,
+  workloadWaiting: (ns: string, workload: string) =>
+    `kube_pod_container_status_waiting_reason${sel({ namespace: ns, pod: podsOf(workload) })} > 0`,
+  replicas: (ns: string, kind: WorkloadKind, name: string): string | null => {
+    const metrics: Partial<Record<WorkloadKind, [string, string[]]>> = {
+      Deployment: [
+        'deployment',
+        [
+          'kube_deployment_spec_replicas',
+          'kube_deployment_status_replicas_available',
+          'kube_deployment_status_replicas_updated',
+        ],
+      ],
+      StatefulSet: [
+        'statefulset',
+        [
+          'kube_statefulset_replicas',
+          'kube_statefulset_status_replicas_ready',
+          'kube_statefulset_status_replicas_updated',
+        ],
+      ],
+      DaemonSet: [
+        'daemonset',
+        [
+          'kube_daemonset_status_desired_number_scheduled',
+          'kube_daemonset_status_number_available',
+          'kube_daemonset_status_updated_number_scheduled',
+        ],
+      ],
+    };
+    const spec = metrics[kind];
+    if (!spec) return null;
+    const m = sel({ namespace: ns, [spec[0]]: name });
+    return spec[1].map((metric) => `${metric}${m}`).join(' or ');
+  },
+  rolloutCondition: (ns: string, deployment: string) =>
+    `kube_deployment_status_condition${sel({ namespace: ns, deployment, condition: 'Progressing' })} == 1`,
+
+  up: (m: Record<string, string>) => `up${sel(m)}`,
+  jobStatus: (ns: string, job: string) => {
+    const m = sel({ namespace: ns, job_name: job });
+    return `kube_job_status_failed${m} or kube_job_status_succeeded${m} or kube_job_status_active${m}`;
+  },
+
+  nodeConditions: (node: string) => `kube_node_status_condition${sel({ node, status: 'true' })} == 1`,
+  nodeReady: (node: string) => `kube_node_status_condition${sel({ node, condition: 'Ready', status: 'true' })}`,
+  podsOnNode: (node: string) => `count by (namespace) (kube_pod_info${sel({ node })})`,
+  nodeFilesystem: (instance: string, mountpoint?: string | null) => {
+    const m = sel({ instance, mountpoint, fstype: { re: '.+' } });
+    return `node_filesystem_avail_bytes${m} / node_filesystem_size_bytes${m}`;
+  },
+  nodeMemory: (instance: string) => {
+    const m = sel({ instance });
+    return `node_memory_MemAvailable_bytes${m} / node_memory_MemTotal_bytes${m}`;
+  },
+  clusterMemoryRequests: () =>
+    `sum(kube_pod_container_resource_requests{resource="memory"}) / sum(kube_node_status_allocatable{resource="memory"})`,
+};
