@@ -39,7 +39,7 @@ function history(i) {
   for (let s = 0; s < steps; s++) {
     decisions.push([{ type: 'InvestigationStepCompleted', data: { investigationId: inv, step: `step-${s}`, status: 'ok', startedAt: t(start + s), durationMs: 12, summary: 'ok' } }]);
   }
-  decisions.push([{ type: 'InvestigationCompleted', data: { investigationId: inv, report: { family: 'crashloop', classification: 'actionable', summary: 's', scores: { impact: { value: 60 }, confidence: { value: 70 }, noise: { value: 10 } } } } }]);
+  decisions.push([{ type: 'InvestigationCompleted', data: { investigationId: inv, anchor: t(start), report: { family: 'crashloop', classification: 'actionable', summary: 's', scores: { impact: { value: 60 }, confidence: { value: 70 }, noise: { value: 10 } } } } }]);
   decisions.push([{ type: 'AlertResolved', data: { fingerprint: fp, episode: 1, startsAt: t(start), endsAt: t(start + 600_000) } }]);
   return { aggregate: `case.${fp}`, decisions };
 }

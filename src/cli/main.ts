@@ -4,7 +4,8 @@ import { loadConfig, type Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/log.js';
 import { createContext } from '../runtime/context.js';
-import { startProject, startServe } from '../runtime/processes.js';
+import { startOps, startProject, startServe } from '../runtime/processes.js';
+import { startWorker } from '../runtime/worker-process.js';
 import { untilSignal } from './signals.js';
 import { runReplay } from './replay.js';
 import { runUp } from './up.js';
@@ -52,6 +53,17 @@ program
     const ctx = await createContext(config, log, 'project').catch(fail);
     const project = await startProject(ctx, { http: true }).catch(fail);
     await untilSignal(log, [project], ctx);
+  });
+
+program
+  .command('worker')
+  .description('investigation worker: pulls jobs from the queue and investigates (health and metrics on PORT)')
+  .action(async () => {
+    const { config, log } = boot('worker');
+    const ctx = await createContext(config, log, 'worker').catch(fail);
+    const ops = await startOps(ctx).catch(fail);
+    const worker = await startWorker(ctx).catch(fail);
+    await untilSignal(log, [ops, worker], ctx);
   });
 
 program

@@ -3,8 +3,10 @@ import { resolve } from 'node:path';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
 import { createContext } from '../runtime/context.js';
+import { createObjectStore } from '../reports/create.js';
 import { startEmbeddedNats, startEmbeddedPostgres, type Embedded } from '../runtime/embedded.js';
 import { startProject, startServe } from '../runtime/processes.js';
+import { startWorker } from '../runtime/worker-process.js';
 import { untilSignal } from './signals.js';
 
 const sampleAlert = (now: Date) => ({
@@ -56,6 +58,7 @@ export async function runUp(config: Config, log: Logger): Promise<void> {
     }
     const ctx = await createContext(cfg, log, 'up');
     const project = await startProject(ctx, { http: false });
+    const worker = await startWorker(ctx);
     const serve = await startServe(ctx);
     const body = JSON.stringify(sampleAlert(new Date()));
     console.log(
@@ -66,6 +69,8 @@ export async function runUp(config: Config, log: Logger): Promise<void> {
         `  webhook          ${serve.url}/alerts   (point an Alertmanager webhook_config here)`,
         `  NATS             ${cfg.NATS_URL}${config.NATS_URL ? '' : ' (embedded)'}`,
         `  Postgres         ${cfg.POSTGRES_HOST}:${cfg.POSTGRES_PORT}${config.POSTGRES_HOST ? '' : ' (embedded)'}`,
+        `  reports          ${createObjectStore(cfg).describe()}`,
+        `  Prometheus       ${cfg.PROMETHEUS_URL ?? 'not configured (set PROMETHEUS_URL; investigations will say so)'}`,
         '',
         'Post a sample alert, then list the cases:',
         `  curl -sS -X POST ${serve.url}/alerts -H 'Content-Type: application/json' -d '${body}'`,
@@ -75,7 +80,7 @@ export async function runUp(config: Config, log: Logger): Promise<void> {
         '',
       ].join('\n'),
     );
-    await untilSignal(log, [project, serve], ctx);
+    await untilSignal(log, [project, worker, serve], ctx);
   } finally {
     for (const e of embedded.reverse()) await e.stop().catch(() => undefined);
   }

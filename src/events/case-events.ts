@@ -58,6 +58,8 @@ export const investigationStepCompletedV1 = z.object({
 
 export const investigationCompletedV1 = z.object({
   investigationId: z.string(),
+  /** Start of the alert episode investigated: dates the report snapshot's key. */
+  anchor: ts,
   report: z.unknown(),
 });
 

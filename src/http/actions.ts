@@ -5,6 +5,7 @@ import type { CaseCommandHandler } from '../commands/case/handler.js';
 import type { CaseCommand } from '../commands/case/commands.js';
 import { durationMs, type Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
+import { proxyIdentity } from './auth.js';
 
 const caseId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const note = z
@@ -32,9 +33,7 @@ type Action = keyof typeof bodies;
 
 /** Who acts: the identity an auth proxy vouches for, when AUTH_MODE=proxy. */
 function actor(req: FastifyRequest, config: Config): string | null {
-  if (config.AUTH_MODE !== 'proxy') return null;
-  const h = req.headers['x-forwarded-email'] ?? req.headers['x-forwarded-user'];
-  return typeof h === 'string' && h.length <= 256 ? h : null;
+  return config.AUTH_MODE === 'proxy' ? proxyIdentity(req) : null;
 }
 
 function toCommand(action: Action, body: unknown, by: string | null): CaseCommand {

@@ -3,7 +3,7 @@ import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { EventStore } from '../events/event-store.js';
 import { caseAggregate } from '../commands/case/handler.js';
-import { caseListQuerySchema, getCase, listCases } from '../projections/case-queries.js';
+import { caseListQuerySchema, getCase, getInvestigations, listCases } from '../projections/case-queries.js';
 import { TarkaError } from '../shared/errors.js';
 
 const caseIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -26,15 +26,17 @@ export function apiRoutes(app: FastifyInstance, deps: { readPool: DatabasePool; 
     if (!id.success)
       throw new TarkaError('TARKA_NOT_FOUND', 'no such case', 'list cases with GET /api/cases');
     // The log is the truth for the history; the row may trail it by a projector batch.
-    const [row, stream] = await Promise.all([
+    const [row, stream, investigations] = await Promise.all([
       getCase(deps.readPool, id.data),
       deps.store.readAggregate(caseAggregate(id.data)),
+      getInvestigations(deps.readPool, id.data),
     ]);
     if (!row && stream.version === 0)
       throw new TarkaError('TARKA_NOT_FOUND', `no case ${id.data}`, 'list cases with GET /api/cases');
     return {
       case: row,
       version: stream.version,
+      investigations,
       events: stream.events.map((e) => ({
         id: e.id,
         seq: e.seq,

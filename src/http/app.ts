@@ -7,6 +7,7 @@ import type { EventStore } from '../events/event-store.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
 import { actionRoutes } from './actions.js';
+import { authHook } from './auth.js';
 import { apiRoutes } from './api.js';
 import { errorHandler } from './errors.js';
 import type { Metrics } from './metrics.js';
@@ -24,8 +25,8 @@ export interface AppDeps {
   nc?: NatsConnection;
 }
 
-/** The HTTP face of Tarka: webhook, API and operations endpoints. */
-export function buildApp(deps: AppDeps): FastifyInstance {
+/** The HTTP face of Tarka: webhook, API and operations endpoints (or only the latter, for workers). */
+export function buildApp(deps: AppDeps, parts: { public: boolean } = { public: true }): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // A line per request would cost more than handling the request at webhook rates.
@@ -41,9 +42,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       hint: 'see the README for the API',
     }),
   );
-  webhookRoutes(app, deps);
-  apiRoutes(app, deps);
-  actionRoutes(app, deps);
+  authHook(app, deps.config);
+  if (parts.public) {
+    webhookRoutes(app, deps);
+    apiRoutes(app, deps);
+    actionRoutes(app, deps);
+  }
   opsRoutes(app, deps);
   return app;
 }

@@ -94,3 +94,49 @@ export async function listCases(
 export async function getCase(pool: DatabasePool, caseId: string): Promise<CaseView | null> {
   return pool.maybeOne(sql.type(caseSchema)`SELECT ${columns} FROM cases WHERE case_id = ${caseId}`);
 }
+
+const stepSchema = z.object({
+  step: z.string(),
+  attempt: z.number(),
+  status: z.string(),
+  startedAt: z.string(),
+  durationMs: z.number(),
+  summary: z.string(),
+  detail: z.unknown(),
+  seq: z.number(),
+});
+
+const investigationSchema = z.object({
+  investigationId: z.string(),
+  episode: z.number(),
+  reason: z.string(),
+  state: z.string(),
+  requestedBy: z.string().nullable(),
+  requestedAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  attempts: z.number(),
+  error: z.string().nullable(),
+  family: z.string().nullable(),
+  classification: z.string().nullable(),
+  summary: z.string().nullable(),
+  lastSeq: z.number(),
+  steps: z.array(stepSchema),
+});
+export type InvestigationView = z.infer<typeof investigationSchema>;
+
+/** A case's investigations, newest first, each with its steps in the order they finished. */
+export async function getInvestigations(pool: DatabasePool, caseId: string): Promise<InvestigationView[]> {
+  const rows = await pool.any(sql.type(investigationSchema)`
+    SELECT i.investigation_id AS "investigationId", i.episode, i.reason, i.state, i.requested_by AS "requestedBy",
+      i.requested_at AS "requestedAt", i.started_at AS "startedAt", i.finished_at AS "finishedAt", i.attempts,
+      i.error, i.family, i.classification, i.summary, i.last_seq AS "lastSeq",
+      COALESCE((SELECT json_agg(json_build_object(
+          'step', s.step, 'attempt', s.attempt, 'status', s.status, 'startedAt', s.started_at,
+          'durationMs', s.duration_ms, 'summary', s.summary, 'detail', s.detail, 'seq', s.seq)
+        ORDER BY s.seq, s.idx)
+        FROM investigation_steps s WHERE s.investigation_id = i.investigation_id), '[]'::json) AS steps
+    FROM investigations i WHERE i.case_id = ${caseId}
+    ORDER BY i.requested_at DESC, i.investigation_id LIMIT 20`);
+  return [...rows];
+}

@@ -1,6 +1,8 @@
 import pg from 'pg';
+import type { Recorded } from '../events/envelope.js';
 import type { Projection } from './projection.js';
 import { evolveRow, type CaseRow } from './case-row.js';
+import { applyTimeline, timelineTables } from './timeline.js';
 
 const ident = pg.escapeIdentifier;
 
@@ -40,10 +42,12 @@ export const caseColumns: Record<keyof CaseRow, string> = {
 };
 const cols = Object.keys(caseColumns);
 
+/** The case read model: one row per case, plus each case's investigations and their steps. */
 export const casesProjection: Projection = {
   name: 'cases',
   definitionVersion: 1,
   tables: {
+    ...timelineTables,
     cases: (t) => `
       CREATE TABLE ${ident(t)} (
         ${cols.map((c) => `${c} ${caseColumns[c as keyof CaseRow]}${c === 'case_id' ? ' PRIMARY KEY' : ''}`).join(',\n        ')}
@@ -55,39 +59,48 @@ export const casesProjection: Projection = {
   },
 
   async apply(tx, events, tables) {
-    const t = ident(tables.cases!);
-    const ids = [
-      ...new Set(events.filter((e) => e.aggregate.startsWith('case.')).map((e) => e.aggregate.slice(5))),
-    ];
-    if (ids.length === 0) return;
-    const { rows } = await tx.query<{ r: CaseRow }>(
-      `SELECT row_to_json(c) AS r FROM ${t} c WHERE case_id = ANY($1)`,
-      [ids],
-    );
-    const byId = new Map<string, CaseRow | null>(
-      rows.map(({ r }) => [r.case_id, { ...r, last_seq: Number(r.last_seq) }]),
-    );
-    // A stored row already includes every message up to its last_seq (messages are never split).
-    const storedSeq = new Map(rows.map(({ r }) => [r.case_id, Number(r.last_seq)]));
-    const changed = new Set<string>();
-    for (const e of events) {
-      if (!e.aggregate.startsWith('case.')) continue;
-      const id = e.aggregate.slice(5);
-      if (e.seq <= (storedSeq.get(id) ?? 0)) continue;
-      const before = byId.get(id) ?? null;
-      const after = evolveRow(before, e);
-      if (after !== before) {
-        byId.set(id, after);
-        changed.add(id);
-      }
+    await applyTimeline(tx, events, {
+      investigations: tables.investigations!,
+      steps: tables.investigation_steps!,
+    });
+    await applyCases(tx, events, tables.cases!);
+  },
+};
+
+async function applyCases(tx: pg.ClientBase, events: Recorded[], table: string) {
+  const t = ident(table);
+  const ids = [
+    ...new Set(events.filter((e) => e.aggregate.startsWith('case.')).map((e) => e.aggregate.slice(5))),
+  ];
+  if (ids.length === 0) return;
+  const { rows } = await tx.query<{ r: CaseRow }>(
+    `SELECT row_to_json(c) AS r FROM ${t} c WHERE case_id = ANY($1)`,
+    [ids],
+  );
+  const byId = new Map<string, CaseRow | null>(
+    rows.map(({ r }) => [r.case_id, { ...r, last_seq: Number(r.last_seq) }]),
+  );
+  // A stored row already includes every message up to its last_seq (messages are never split).
+  const storedSeq = new Map(rows.map(({ r }) => [r.case_id, Number(r.last_seq)]));
+  const changed = new Set<string>();
+  for (const e of events) {
+    if (!e.aggregate.startsWith('case.')) continue;
+    const id = e.aggregate.slice(5);
+    if (e.seq <= (storedSeq.get(id) ?? 0)) continue;
+    const before = byId.get(id) ?? null;
+    const after = evolveRow(before, e);
+    if (after !== before) {
+      byId.set(id, after);
+      changed.add(id);
     }
-    const out = [...changed]
-      .map((id) => byId.get(id))
-      .filter((r): r is CaseRow => r !== null && r !== undefined);
-    if (out.length === 0) return;
-    // Rows carry the sequence that last changed them: a replayed batch cannot move a row backwards.
-    await tx.query(
-      `INSERT INTO ${t} (${cols.join(', ')})
+  }
+  const out = [...changed]
+    .map((id) => byId.get(id))
+    .filter((r): r is CaseRow => r !== null && r !== undefined);
+  if (out.length === 0) return;
+  // Rows carry the sequence that last changed them: a replayed batch cannot move a row backwards.
+  await tx.query(
+    `INSERT INTO ${t} (${cols.join(', ')})
        SELECT ${cols.join(', ')} FROM jsonb_to_recordset($1::jsonb)
          AS r(${cols.map((c) => `${c} ${caseColumns[c as keyof CaseRow]}`).join(', ')})
        ON CONFLICT (case_id) DO UPDATE SET ${cols
@@ -95,7 +108,6 @@ export const casesProjection: Projection = {
          .map((c) => `${c} = EXCLUDED.${c}`)
          .join(', ')}
        WHERE ${t}.last_seq < EXCLUDED.last_seq`,
-      [JSON.stringify(out)],
-    );
-  },
-};
+    [JSON.stringify(out)],
+  );
+}

@@ -17,12 +17,19 @@ export async function startServe(ctx: Context): Promise<Running & { url: string 
   return { url, stop: () => app.close() };
 }
 
+/** Health, readiness and metrics alone, for processes with no public API. */
+export async function startOps(ctx: Context): Promise<Running> {
+  const app = buildApp(ctx, { public: false });
+  await app.listen({ host: ctx.config.HOST, port: ctx.config.PORT });
+  return { stop: () => app.close() };
+}
+
 /** Projectors and the dispatcher, plus health and metrics for probes on HOST:PORT. */
 export async function startProject(ctx: Context, options: { http: boolean }): Promise<Running> {
   const runners = startProjectors(ctx);
   let app: ReturnType<typeof buildApp> | undefined;
   if (options.http) {
-    app = buildApp(ctx);
+    app = buildApp(ctx, { public: false });
     await app.listen({ host: ctx.config.HOST, port: ctx.config.PORT });
   }
   return {

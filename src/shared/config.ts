@@ -13,7 +13,7 @@ const int = (min: number, max: number) =>
     .int({ message: 'expected a whole number' })
     .min(min, { message: `expected at least ${min}` })
     .max(max, { message: `expected at most ${max}` });
-const url = z.url({ message: 'expected a URL such as http://host:port' });
+const url = z.url({ protocol: /^https?$/, message: 'expected an http(s) URL such as http://host:port' });
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 const list = z.string().transform((v) =>
@@ -38,6 +38,8 @@ export const configSchema = z.object({
   PROMETHEUS_URL: optional(url),
   ALERTMANAGER_URL: optional(url),
   LOGS_URL: optional(url),
+  LOGS_BACKEND: z.enum(['auto', 'victorialogs', 'loki']).default('auto'),
+  COLLECTOR_TIMEOUT_SECONDS: int(1, 120).default(5),
   TIME_WINDOW: duration.default('1h'),
 
   S3_BUCKET: optional(z.string().min(3)),
@@ -63,6 +65,7 @@ export const configSchema = z.object({
   JETSTREAM_MAX_DELIVER: int(1, 100).default(5),
   WORKER_CONCURRENCY: int(1, 256).default(4),
   WORKER_FETCH_BATCH: int(1, 1000).default(4),
+  WORKER_SHUTDOWN_SECONDS: int(1, 3600).default(25),
 
   LLM_ENABLED: bool.default(false),
   LLM_PROVIDER: optional(z.string()),
@@ -74,7 +77,8 @@ export const configSchema = z.object({
   POSTGRES_USER: z.string().min(1).default('postgres'),
   POSTGRES_PASSWORD: optional(z.string()),
 
-  AUTH_MODE: z.enum(['none', 'oidc', 'proxy']).default('none'),
+  // proxy: behind an authenticating proxy (oauth2-proxy, an ingress with SSO) that sets X-Forwarded-Email.
+  AUTH_MODE: z.enum(['none', 'proxy'], { message: 'expected none, or proxy (behind oauth2-proxy or an SSO ingress)' }).default('none'),
   AUTH_PUBLIC_BASE_URL: optional(url),
   AUTH_ALLOWED_DOMAINS: list.default([]),
 

@@ -19,4 +19,17 @@ export type CaseCommand =
   | { type: 'RequestInvestigation'; investigationId: string; by: string | null }
   | { type: 'SnoozeCase'; until: string; now: string; by: string | null; note: string | null }
   | { type: 'ResolveCase'; category: string; note: string | null; by: string | null }
-  | { type: 'ReopenCase'; by: string | null; note: string | null };
+  | { type: 'ReopenCase'; by: string | null; note: string | null }
+  | { type: 'StartInvestigation'; investigationId: string; worker: string; attempt: number }
+  | {
+      type: 'RecordInvestigationStep';
+      investigationId: string;
+      step: string;
+      status: 'ok' | 'empty' | 'unavailable' | 'error' | 'done' | 'failed';
+      startedAt: string;
+      durationMs: number;
+      summary: string;
+      detail?: unknown;
+    }
+  | { type: 'CompleteInvestigation'; investigationId: string; anchor: string; report: unknown }
+  | { type: 'FailInvestigation'; investigationId: string; error: string; final: boolean; attempts: number };

@@ -168,3 +168,85 @@ describe('case decider', () => {
         ]));
   });
 });
+
+describe('investigations', () => {
+  const start = (attempt = 1): CaseCommand => ({
+    type: 'StartInvestigation',
+    investigationId: 'inv-1',
+    worker: 'w',
+    attempt,
+  });
+  const complete: CaseCommand = {
+    type: 'CompleteInvestigation',
+    investigationId: 'inv-1',
+    anchor: T0,
+    report: { family: 'crashloop' },
+  };
+  const started: CaseEvent = {
+    type: 'InvestigationStarted',
+    data: { investigationId: 'inv-1', worker: 'w', attempt: 1 },
+  };
+  const completed: CaseEvent = {
+    type: 'InvestigationCompleted',
+    data: { investigationId: 'inv-1', anchor: T0, report: {} },
+  };
+
+  it('starts a requested investigation, and again on a redelivery after a crash', () => {
+    given(fired(1), requested(1))
+      .when(start())
+      .then([{ type: 'InvestigationStarted', data: { attempt: 1 } }]);
+    given(fired(1), requested(1), started)
+      .when(start(2))
+      .then([{ type: 'InvestigationStarted', data: { attempt: 2 } }]);
+  });
+
+  it('completes an investigation once: a duplicate job cannot produce a second report', () => {
+    given(fired(1), requested(1), started)
+      .when(complete)
+      .then([{ type: 'InvestigationCompleted' }]);
+    given(fired(1), requested(1), started, completed).when(complete).thenNothing();
+    given(fired(1), requested(1), started, completed).when(start(2)).thenNothing();
+  });
+
+  it('ignores work for an investigation that was never requested', () => {
+    given(fired(1)).when(start()).thenNothing();
+  });
+
+  it('records steps only while the investigation is open', () => {
+    const step: CaseCommand = {
+      type: 'RecordInvestigationStep',
+      investigationId: 'inv-1',
+      step: 'prometheus',
+      status: 'ok',
+      startedAt: T0,
+      durationMs: 3,
+      summary: 'x',
+    };
+    given(fired(1), requested(1), started)
+      .when(step)
+      .then([{ type: 'InvestigationStepCompleted', data: { step: 'prometheus' } }]);
+    given(fired(1), requested(1), started, completed).when(step).thenNothing();
+  });
+
+  it('closes the investigation on a final failure only', () => {
+    const fail = (final: boolean): CaseCommand => ({
+      type: 'FailInvestigation',
+      investigationId: 'inv-1',
+      error: 'boom',
+      final,
+      attempts: 1,
+    });
+    const failedFinal: CaseEvent = {
+      type: 'InvestigationFailed',
+      data: { investigationId: 'inv-1', error: 'boom', final: true, attempts: 3 },
+    };
+    const failedOnce: CaseEvent = {
+      type: 'InvestigationFailed',
+      data: { investigationId: 'inv-1', error: 'boom', final: false, attempts: 1 },
+    };
+    given(fired(1), requested(1), started, failedOnce)
+      .when(start(2))
+      .then([{ type: 'InvestigationStarted' }]);
+    given(fired(1), requested(1), started, failedFinal).when(fail(true)).thenNothing();
+  });
+});

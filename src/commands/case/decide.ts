@@ -47,7 +47,54 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       requireCase(state);
       if (!state.closed) return [];
       return [{ type: 'CaseReopened', data: { by: command.by, note: command.note } }];
+    case 'StartInvestigation': {
+      // A redelivered job may start again (the first worker died); a finished one never restarts.
+      const inv = openInvestigation(state, command.investigationId);
+      if (!inv) return [];
+      return [
+        {
+          type: 'InvestigationStarted',
+          data: {
+            investigationId: command.investigationId,
+            worker: command.worker,
+            attempt: command.attempt,
+          },
+        },
+      ];
+    }
+    case 'RecordInvestigationStep': {
+      if (!openInvestigation(state, command.investigationId)) return [];
+      const { type: _t, ...data } = command;
+      return [{ type: 'InvestigationStepCompleted', data }];
+    }
+    case 'CompleteInvestigation':
+      if (!openInvestigation(state, command.investigationId)) return [];
+      return [
+        {
+          type: 'InvestigationCompleted',
+          data: { investigationId: command.investigationId, anchor: command.anchor, report: command.report },
+        },
+      ];
+    case 'FailInvestigation':
+      if (!openInvestigation(state, command.investigationId)) return [];
+      return [
+        {
+          type: 'InvestigationFailed',
+          data: {
+            investigationId: command.investigationId,
+            error: command.error,
+            final: command.final,
+            attempts: command.attempts,
+          },
+        },
+      ];
   }
+}
+
+/** The investigation if it was requested and has not finished; finished ones accept nothing more. */
+function openInvestigation(state: CaseState, id: string) {
+  const inv = state.investigations[id];
+  return inv && (inv.status === 'requested' || inv.status === 'running') ? inv : undefined;
 }
 
 function requireCase(state: CaseState): void {

@@ -1,0 +1,89 @@
+import type { AlertInput, Window } from '../analysis/alert.js';
+import type { EvidenceItem, EvidenceRequest } from './evidence.js';
+
+export type { AlertInput, Window };
+
+/** What an investigation needs from the planner, the collectors and the analysis. */
+export interface Toolkit {
+  plan(alert: AlertInput, window: Window): { family: string; reasons: string[]; requests: EvidenceRequest[] };
+  collect(request: EvidenceRequest, window: { start: Date; end: Date }): Promise<EvidenceItem>;
+  analyze(input: { alert: AlertInput; window: Window; evidence: EvidenceItem[]; now: string }): InvestigationReport;
+}
+
+/** The fields of a report the rest of the system relies on; the full shape is the analysis' schema. */
+export interface InvestigationReport {
+  family: string;
+  summary: string;
+  classification: string;
+  [k: string]: unknown;
+}
+
+export interface Step {
+  step: string;
+  status: 'ok' | 'empty' | 'unavailable' | 'error' | 'done' | 'failed';
+  startedAt: string;
+  durationMs: number;
+  summary: string;
+  detail?: unknown;
+}
+
+/** Largest evidence payload a step event carries; events must stay far below the 1 MB message cap. */
+const MAX_STEP_DATA = 12_000;
+
+/** Evidence as a timeline step: status, query and a bounded slice of the data. */
+export function stepOf(item: EvidenceItem): Step {
+  const json = item.data === null ? 'null' : JSON.stringify(item.data);
+  const data = json.length <= MAX_STEP_DATA ? item.data : { truncated: true, preview: json.slice(0, MAX_STEP_DATA) };
+  const detail = { id: item.id, source: item.source, kind: item.kind, query: item.query, error: item.error ?? null, truncated: item.truncated ?? false, data };
+  const summary = item.status === 'ok' ? item.title : `${item.title}: ${item.error ?? item.status}`;
+  return { step: `evidence:${item.id}`, status: item.status, startedAt: item.startedAt, durationMs: item.durationMs, summary: summary.slice(0, 500), detail };
+}
+
+/**
+ * One investigation: plan, collect in parallel (each piece of evidence is reported as a step the
+ * moment it arrives), then analyse. Collectors never throw; a missing source becomes an unknown.
+ */
+export async function investigate(
+  alert: AlertInput,
+  window: Window,
+  toolkit: Toolkit,
+  recordStep: (step: Step) => Promise<void>,
+  options: { concurrency?: number; now?: () => Date } = {},
+): Promise<InvestigationReport> {
+  const now = options.now ?? (() => new Date());
+  const t0 = now();
+  const plan = toolkit.plan(alert, window);
+  await recordStep({
+    step: 'plan',
+    status: 'done',
+    startedAt: t0.toISOString(),
+    durationMs: now().getTime() - t0.getTime(),
+    summary: `looks like ${plan.family}; collecting ${plan.requests.length} pieces of evidence`,
+    detail: { family: plan.family, reasons: plan.reasons.slice(0, 10), requests: plan.requests.map((r) => ({ id: r.id, title: r.title, source: r.source, kind: r.kind })) },
+  });
+
+  const span = { start: new Date(window.start), end: new Date(window.end) };
+  const evidence: EvidenceItem[] = new Array(plan.requests.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(options.concurrency ?? 6, plan.requests.length) }, async () => {
+    while (next < plan.requests.length) {
+      const i = next++;
+      const item = await toolkit.collect(plan.requests[i]!, span);
+      evidence[i] = item;
+      await recordStep(stepOf(item));
+    }
+  });
+  await Promise.all(workers);
+
+  const a0 = now();
+  const report = toolkit.analyze({ alert, window, evidence, now: a0.toISOString() });
+  await recordStep({
+    step: 'analysis',
+    status: 'done',
+    startedAt: a0.toISOString(),
+    durationMs: now().getTime() - a0.getTime(),
+    summary: report.summary.slice(0, 500),
+    detail: { family: report.family, classification: report.classification },
+  });
+  return report;
+}

@@ -1,0 +1,225 @@
+import pg from 'pg';
+import type { CaseEvent, CaseEventOf } from '../events/case-events.js';
+import type { Recorded } from '../events/envelope.js';
+
+const ident = pg.escapeIdentifier;
+
+/** One investigation of a case, as the console's timeline shows it. */
+export interface InvestigationRow {
+  investigation_id: string;
+  case_id: string;
+  episode: number;
+  reason: string;
+  state: 'queued' | 'running' | 'completed' | 'failed';
+  requested_by: string | null;
+  requested_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  attempts: number;
+  worker: string | null;
+  error: string | null;
+  family: string | null;
+  classification: string | null;
+  summary: string | null;
+  last_seq: number;
+}
+
+export const investigationColumns: Record<keyof InvestigationRow, string> = {
+  investigation_id: 'text',
+  case_id: 'text',
+  episode: 'int',
+  reason: 'text',
+  state: 'text',
+  requested_by: 'text',
+  requested_at: 'timestamptz',
+  started_at: 'timestamptz',
+  finished_at: 'timestamptz',
+  attempts: 'int',
+  worker: 'text',
+  error: 'text',
+  family: 'text',
+  classification: 'text',
+  summary: 'text',
+  last_seq: 'bigint',
+};
+
+export const stepColumns = {
+  investigation_id: 'text',
+  step: 'text',
+  case_id: 'text',
+  attempt: 'int',
+  status: 'text',
+  started_at: 'timestamptz',
+  duration_ms: 'float8',
+  summary: 'text',
+  detail: 'jsonb',
+  seq: 'bigint',
+  idx: 'int',
+} as const;
+
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+
+/** Applies one event to an investigation row (null when the event is not about one). */
+export function evolveInvestigation(row: InvestigationRow | null, e: Recorded): InvestigationRow | null {
+  const event = { type: e.type, data: e.data } as CaseEvent;
+  const caseId = e.aggregate.slice('case.'.length);
+  switch (event.type) {
+    case 'InvestigationRequested':
+      return {
+        investigation_id: event.data.investigationId,
+        case_id: caseId,
+        episode: event.data.episode,
+        reason: event.data.reason,
+        state: 'queued',
+        requested_by: event.data.requestedBy,
+        requested_at: e.occurredAt,
+        started_at: null,
+        finished_at: null,
+        attempts: 0,
+        worker: null,
+        error: null,
+        family: null,
+        classification: null,
+        summary: null,
+        last_seq: e.seq,
+      };
+    case 'InvestigationStarted':
+      return (
+        row && {
+          ...row,
+          state: 'running',
+          started_at: e.occurredAt,
+          attempts: event.data.attempt,
+          worker: event.data.worker,
+          last_seq: e.seq,
+        }
+      );
+    case 'InvestigationCompleted': {
+      const r = (event.data.report ?? {}) as Record<string, unknown>;
+      return (
+        row && {
+          ...row,
+          state: 'completed',
+          finished_at: e.occurredAt,
+          error: null,
+          family: str(r.family),
+          classification: str(r.classification),
+          summary: str(r.summary),
+          last_seq: e.seq,
+        }
+      );
+    }
+    case 'InvestigationFailed':
+      return (
+        row && {
+          ...row,
+          state: event.data.final ? 'failed' : row.state,
+          finished_at: event.data.final ? e.occurredAt : row.finished_at,
+          error: event.data.error,
+          last_seq: e.seq,
+        }
+      );
+    default:
+      return row;
+  }
+}
+
+const investigationId = (e: Recorded) => (e.data as { investigationId?: string }).investigationId;
+
+/** Bulk upserts of investigations and their steps for one batch; rows only move forward. */
+export async function applyTimeline(
+  tx: pg.ClientBase,
+  events: Recorded[],
+  tables: { investigations: string; steps: string },
+) {
+  const touched = events.filter((e) => e.type.startsWith('Investigation'));
+  if (touched.length === 0) return;
+  const ti = ident(tables.investigations);
+  const ts = ident(tables.steps);
+  const ids = [...new Set(touched.map(investigationId).filter((x): x is string => !!x))];
+  const { rows } = await tx.query<{ r: InvestigationRow }>(
+    `SELECT row_to_json(i) AS r FROM ${ti} i WHERE investigation_id = ANY($1)`,
+    [ids],
+  );
+  const byId = new Map(rows.map(({ r }) => [r.investigation_id, { ...r, last_seq: Number(r.last_seq) }]));
+  const stored = new Map(rows.map(({ r }) => [r.investigation_id, Number(r.last_seq)]));
+  const changed = new Set<string>();
+  const steps = new Map<string, Record<string, unknown>>();
+  for (const e of touched) {
+    const id = investigationId(e)!;
+    if (e.type === 'InvestigationStepCompleted') {
+      const d = e.data as CaseEvent & { type: 'InvestigationStepCompleted' } extends { data: infer D }
+        ? D
+        : never;
+      const attempt = byId.get(id)?.attempts ?? 0;
+      steps.set(`${id}\u0000${d.step}`, {
+        investigation_id: id,
+        step: d.step,
+        case_id: e.aggregate.slice(5),
+        attempt,
+        status: d.status,
+        started_at: d.startedAt,
+        duration_ms: d.durationMs,
+        summary: d.summary,
+        detail: d.detail ?? null,
+        seq: e.seq,
+        idx: e.index,
+      });
+      continue;
+    }
+    if (e.seq <= (stored.get(id) ?? 0)) continue;
+    const next = evolveInvestigation(byId.get(id) ?? null, e);
+    if (next) {
+      byId.set(id, next);
+      changed.add(id);
+    }
+  }
+  await upsert(
+    tx,
+    ti,
+    investigationColumns,
+    ['investigation_id'],
+    [...changed].map((id) => byId.get(id)!),
+    'last_seq',
+  );
+  await upsert(tx, ts, stepColumns, ['investigation_id', 'step'], [...steps.values()], 'seq');
+}
+
+async function upsert(
+  tx: pg.ClientBase,
+  table: string,
+  columns: Record<string, string>,
+  key: string[],
+  rows: object[],
+  seqColumn: string,
+) {
+  if (rows.length === 0) return;
+  const cols = Object.keys(columns);
+  await tx.query(
+    `INSERT INTO ${table} (${cols.join(', ')})
+     SELECT ${cols.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${cols.map((c) => `${c} ${columns[c]}`).join(', ')})
+     ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${cols
+       .filter((c) => !key.includes(c))
+       .map((c) => `${c} = EXCLUDED.${c}`)
+       .join(', ')}
+     WHERE ${table}.${seqColumn} < EXCLUDED.${seqColumn}`,
+    [JSON.stringify(rows)],
+  );
+}
+
+export const timelineTables = {
+  investigations: (t: string) => `
+    CREATE TABLE ${ident(t)} (
+      ${Object.entries(investigationColumns)
+        .map(([c, type]) => `${c} ${type}${c === 'investigation_id' ? ' PRIMARY KEY' : ''}`)
+        .join(',\n      ')}
+    );
+    CREATE INDEX ${ident(`${t}_case`)} ON ${ident(t)} (case_id, requested_at DESC);`,
+  investigation_steps: (t: string) => `
+    CREATE TABLE ${ident(t)} (
+      ${Object.entries(stepColumns)
+        .map(([c, type]) => `${c} ${type}`)
+        .join(',\n      ')},
+      PRIMARY KEY (investigation_id, step)
+    );`,
+};

@@ -1,0 +1,27 @@
+import { durationMs } from '../shared/config.js';
+import { createToolkit } from '../investigation/toolkit.js';
+import type { Toolkit } from '../investigation/investigate.js';
+import { Worker } from '../worker/worker.js';
+import type { Context } from './context.js';
+import type { Running } from './processes.js';
+
+/** The investigation worker with the real toolkit (or the one given, in tests). */
+export async function startWorker(ctx: Context, toolkit: Toolkit = createToolkit(ctx.config)): Promise<Running & { worker: Worker }> {
+  const c = ctx.config;
+  const worker = await new Worker(
+    { nc: ctx.nc, store: ctx.store, handler: ctx.handler, log: ctx.log, toolkit },
+    {
+      stream: c.JETSTREAM_STREAM,
+      subject: c.JETSTREAM_SUBJECT,
+      durable: c.JETSTREAM_DURABLE,
+      concurrency: c.WORKER_CONCURRENCY,
+      fetchBatch: c.WORKER_FETCH_BATCH,
+      ackWaitSeconds: c.JETSTREAM_ACK_WAIT_SECONDS,
+      maxDeliver: c.JETSTREAM_MAX_DELIVER,
+      windowMs: durationMs(c.TIME_WINDOW),
+      shutdownMs: c.WORKER_SHUTDOWN_SECONDS * 1000,
+    },
+  ).start();
+  ctx.log.info({ concurrency: c.WORKER_CONCURRENCY, durable: c.JETSTREAM_DURABLE }, 'worker pulling investigation jobs');
+  return { worker, stop: () => worker.stop() };
+}

@@ -1,0 +1,183 @@
+import { hostname } from 'node:os';
+import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, headers, type Consumer, type JsMsg, type NatsConnection } from 'nats';
+import type { CaseCommandHandler } from '../commands/case/handler.js';
+import type { EventStore } from '../events/event-store.js';
+import { jobSchema, type Job } from '../dispatch/job.js';
+import { investigate, type Step, type Toolkit, type Window } from '../investigation/investigate.js';
+import type { Logger } from '../shared/log.js';
+import { alertForJob } from './case-context.js';
+
+export interface WorkerOptions {
+  stream: string;
+  subject: string;
+  durable: string;
+  concurrency: number;
+  fetchBatch: number;
+  ackWaitSeconds: number;
+  maxDeliver: number;
+  /** Evidence window before the alert's start (TIME_WINDOW). */
+  windowMs: number;
+  /** How long SIGTERM waits for jobs in hand before giving them back. */
+  shutdownMs: number;
+}
+
+const nanos = (s: number) => s * 1_000_000_000;
+export const deadLetterStream = (stream: string) => `${stream}_DLQ`;
+export const deadLetterSubject = (subject: string) => `${subject}.dead`;
+
+/**
+ * Pulls investigation jobs and runs them, up to `concurrency` at once. Each job is started the
+ * moment it arrives, so no job waits for the slowest one of its batch; long jobs send in-progress
+ * heartbeats; the last failed delivery records a final failure and goes to the dead-letter stream.
+ */
+export class Worker {
+  private stopping = false;
+  private readonly inflight = new Map<JsMsg, Promise<void>>();
+  private loop: Promise<void> | undefined;
+  private consumer: Consumer | undefined;
+  readonly id = `${hostname()}-${process.pid}`;
+  completed = 0;
+
+  constructor(
+    private readonly deps: { nc: NatsConnection; store: EventStore; handler: CaseCommandHandler; log: Logger; toolkit: Toolkit },
+    private readonly opts: WorkerOptions,
+  ) {}
+
+  async start(): Promise<this> {
+    const jsm = await this.deps.nc.jetstreamManager();
+    const config = {
+      durable_name: this.opts.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(this.opts.ackWaitSeconds),
+      max_deliver: this.opts.maxDeliver,
+      max_ack_pending: Math.max(1000, this.opts.concurrency * 4),
+      filter_subject: this.opts.subject,
+    };
+    try {
+      await jsm.consumers.info(this.opts.stream, this.opts.durable);
+      await jsm.consumers.update(this.opts.stream, this.opts.durable, { ack_wait: config.ack_wait, max_deliver: config.max_deliver, max_ack_pending: config.max_ack_pending });
+    } catch (e) {
+      if ((e as { code?: string }).code !== '404') throw e;
+      await jsm.consumers.add(this.opts.stream, config);
+    }
+    await jsm.streams.add({ name: deadLetterStream(this.opts.stream), subjects: [deadLetterSubject(this.opts.subject)], storage: StorageType.File, retention: RetentionPolicy.Limits }).catch((e: { api_error?: { err_code?: number } }) => {
+      if (e.api_error?.err_code !== 10058) throw e; // already exists
+    });
+    this.consumer = await this.deps.nc.jetstream().consumers.get(this.opts.stream, this.opts.durable);
+    this.loop = this.run();
+    return this;
+  }
+
+  /** Stops fetching, finishes jobs in hand up to the deadline, then gives the rest back (nak). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loop;
+    const deadline = new Promise((r) => setTimeout(r, this.opts.shutdownMs).unref());
+    await Promise.race([Promise.all(this.inflight.values()), deadline]);
+    for (const m of this.inflight.keys()) m.nak();
+    if (this.inflight.size) this.deps.log.warn({ jobs: this.inflight.size }, 'gave unfinished jobs back to the queue');
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 250;
+    while (!this.stopping) {
+      const free = this.opts.concurrency - this.inflight.size;
+      if (free <= 0) {
+        await Promise.race(this.inflight.values());
+        continue;
+      }
+      try {
+        const batch = await this.consumer!.fetch({ max_messages: Math.min(free, this.opts.fetchBatch), expires: 2000 });
+        for await (const m of batch) {
+          const p = this.handle(m).finally(() => this.inflight.delete(m));
+          this.inflight.set(m, p);
+          if (this.stopping) break;
+        }
+        backoff = 250;
+      } catch (e) {
+        if (this.stopping) break;
+        this.deps.log.warn({ err: e }, 'fetching jobs failed; retrying');
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    const { log } = this.deps;
+    let job: Job;
+    try {
+      job = jobSchema.parse(m.json());
+    } catch (e) {
+      log.error({ seq: m.seq, err: e }, 'unreadable job: moved to the dead-letter stream');
+      await this.deadLetter(m, `unreadable job: ${(e as Error).message.slice(0, 500)}`);
+      m.term();
+      return;
+    }
+    const attempt = m.info.redeliveryCount;
+    const heartbeat = setInterval(() => m.working(), Math.max(1000, (this.opts.ackWaitSeconds * 1000) / 3));
+    try {
+      await this.run1(job, attempt);
+      m.ack();
+      this.completed++;
+    } catch (e) {
+      const error = (e as Error).message?.slice(0, 2000) ?? String(e);
+      const final = attempt >= this.opts.maxDeliver;
+      log.warn({ caseId: job.caseId, investigationId: job.investigationId, attempt, final, err: e }, 'investigation failed');
+      await this.deps.handler
+        .handle(job.caseId, { type: 'FailInvestigation', investigationId: job.investigationId, error, final, attempts: attempt }, `fail:${job.investigationId}:${attempt}`)
+        .catch((err) => log.error({ err }, 'could not record the failure'));
+      if (final) {
+        await this.deadLetter(m, error);
+        m.term();
+      } else {
+        m.nak(Math.min(30_000, 1000 * 2 ** attempt));
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async run1(job: Job, attempt: number): Promise<void> {
+    const { handler, store } = this.deps;
+    const started = await handler.handle(
+      job.caseId,
+      { type: 'StartInvestigation', investigationId: job.investigationId, worker: this.id, attempt },
+      `start:${job.investigationId}:${attempt}`,
+    );
+    if (started.events.length === 0 && !started.duplicate) return; // already finished: a duplicate job
+    const alert = await alertForJob(store, job);
+    if (!alert) throw new Error(`case ${job.caseId} has no alert for episode ${job.episode}`);
+    const anchor = Date.parse(job.anchor);
+    const window: Window = {
+      start: new Date(anchor - this.opts.windowMs).toISOString(),
+      end: new Date(Math.max(Math.min(Date.now(), anchor + this.opts.windowMs), anchor + 5 * 60_000)).toISOString(),
+    };
+    // Steps of one investigation go to the case one after another: parallel appends would only
+    // conflict with each other.
+    let chain = Promise.resolve();
+    const record = (s: Step) =>
+      (chain = chain.then(async () => {
+        await handler.handle(job.caseId, { type: 'RecordInvestigationStep', investigationId: job.investigationId, ...s }, `step:${job.investigationId}:${attempt}:${s.step}`);
+      }));
+    const report = await investigate(alert, window, this.deps.toolkit, record);
+    await chain;
+    await handler.handle(
+      job.caseId,
+      { type: 'CompleteInvestigation', investigationId: job.investigationId, anchor: job.anchor, report },
+      `complete:${job.investigationId}`,
+    );
+  }
+
+  private async deadLetter(m: JsMsg, reason: string): Promise<void> {
+    const h = headers();
+    h.set('Tarka-Dead-Reason', reason.replace(/[\r\n]+/g, ' ').slice(0, 1000));
+    h.set('Tarka-Original-Seq', String(m.seq));
+    h.set('Tarka-Deliveries', String(m.info.redeliveryCount));
+    await this.deps.nc
+      .jetstream()
+      .publish(deadLetterSubject(this.opts.subject), m.data, { headers: h, msgID: `dead:${m.seq}` })
+      .catch((e) => this.deps.log.error({ err: e }, 'could not write to the dead-letter stream'));
+  }
+}
