@@ -71,10 +71,21 @@ async function getJson(
   if (res.status >= 500) {
     return {
       ok: false,
-      outcome: { status: 'unavailable', query, error: `Alertmanager at ${shownBase(baseUrl)} answered ${res.status}: ${reason}` },
+      outcome: {
+        status: 'unavailable',
+        query,
+        error: `Alertmanager at ${shownBase(baseUrl)} answered ${res.status}: ${reason}`,
+      },
     };
   }
-  return { ok: false, outcome: { status: 'error', query, error: `Alertmanager rejected the request (${res.status}): ${reason}` } };
+  return {
+    ok: false,
+    outcome: {
+      status: 'error',
+      query,
+      error: `Alertmanager rejected the request (${res.status}): ${reason}`,
+    },
+  };
 }
 
 interface GettableAlert {
@@ -84,16 +95,36 @@ interface GettableAlert {
   status?: { state?: string };
 }
 
-async function alerts(baseUrl: string, matcher: string, query: string, ctx: CollectContext): Promise<Outcome<AlertsData>> {
-  const params = new URLSearchParams({ filter: matcher, active: 'true', silenced: 'false', inhibited: 'false' });
+async function alerts(
+  baseUrl: string,
+  matcher: string,
+  query: string,
+  ctx: CollectContext,
+): Promise<Outcome<AlertsData>> {
+  const params = new URLSearchParams({
+    filter: matcher,
+    active: 'true',
+    silenced: 'false',
+    inhibited: 'false',
+  });
   const got = await getJson(baseUrl, urlUnder(baseUrl, '/api/v2/alerts', params), query, ctx);
   if (!got.ok) return got.outcome;
   const list = (got.body as GettableAlert[])
-    .map((a) => ({ fingerprint: a.fingerprint, labels: a.labels ?? {}, startsAt: a.startsAt, state: a.status?.state ?? 'unknown' }))
+    .map((a) => ({
+      fingerprint: a.fingerprint,
+      labels: a.labels ?? {},
+      startsAt: a.startsAt,
+      state: a.status?.state ?? 'unknown',
+    }))
     // Newest first, so a cut keeps the alerts closest to the investigation.
     .sort((a, b) => b.startsAt.localeCompare(a.startsAt) || a.fingerprint.localeCompare(b.fingerprint));
   if (list.length === 0) return { status: 'empty', query };
-  return { status: 'ok', query, data: { alerts: list.slice(0, MAX_ALERTS) }, truncated: list.length > MAX_ALERTS };
+  return {
+    status: 'ok',
+    query,
+    data: { alerts: list.slice(0, MAX_ALERTS) },
+    truncated: list.length > MAX_ALERTS,
+  };
 }
 
 interface GettableSilence {
@@ -145,7 +176,12 @@ async function silences(
     .map((s) => ({
       id: s.id,
       // isEqual arrived in Alertmanager 0.22; older servers only know equality matchers.
-      matchers: (s.matchers ?? []).map((m) => ({ name: m.name, value: m.value, isRegex: m.isRegex, isEqual: m.isEqual ?? true })),
+      matchers: (s.matchers ?? []).map((m) => ({
+        name: m.name,
+        value: m.value,
+        isRegex: m.isRegex,
+        isEqual: m.isEqual ?? true,
+      })),
       endsAt: s.endsAt,
       createdBy: s.createdBy ?? '',
       comment: s.comment ?? '',
@@ -153,5 +189,10 @@ async function silences(
     .filter((s) => silenceCoversAlertname(s.matchers, alertname))
     .sort((a, b) => b.endsAt.localeCompare(a.endsAt) || a.id.localeCompare(b.id));
   if (list.length === 0) return { status: 'empty', query };
-  return { status: 'ok', query, data: { silences: list.slice(0, MAX_SILENCES) }, truncated: list.length > MAX_SILENCES };
+  return {
+    status: 'ok',
+    query,
+    data: { silences: list.slice(0, MAX_SILENCES) },
+    truncated: list.length > MAX_SILENCES,
+  };
 }

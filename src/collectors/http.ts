@@ -39,13 +39,12 @@ export function isAbort(err: unknown, ctx: CollectContext): boolean {
 
 /** "Prometheus at http://x:9090 unreachable: connect ECONNREFUSED 127.0.0.1:9090", or a timeout. */
 export function unreachable(service: string, baseUrl: string, err: unknown, ctx: CollectContext): string {
-  if (isAbort(err, ctx)) return `${service} at ${shownBase(baseUrl)} did not answer within ${ctx.timeoutMs} ms`;
+  if (isAbort(err, ctx))
+    return `${service} at ${shownBase(baseUrl)} did not answer within ${ctx.timeoutMs} ms`;
   return `${service} at ${shownBase(baseUrl)} unreachable: ${causeMessage(err)}`;
 }
 
-export type HttpResult =
-  | { ok: true; status: number; text: string }
-  | { ok: false; unavailable: string };
+export type HttpResult = { ok: true; status: number; text: string } | { ok: false; unavailable: string };
 
 /** One request; network errors and timeouts (including while reading the body) become `unavailable`. */
 export async function httpText(

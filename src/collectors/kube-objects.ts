@@ -6,7 +6,13 @@ import type {
   V1Pod,
   V1PodTemplateSpec,
 } from '@kubernetes/client-node';
-import type { ContainerState, EventsData, NodeData, PodData, WorkloadData } from '../investigation/evidence.js';
+import type {
+  ContainerState,
+  EventsData,
+  NodeData,
+  PodData,
+  WorkloadData,
+} from '../investigation/evidence.js';
 
 // Pure conversions from Kubernetes API objects (as @kubernetes/client-node deserializes them:
 // camelCase fields, Date objects for timestamps) to the evidence data shapes. No I/O here.
@@ -77,7 +83,13 @@ export function podData(pod: V1Pod, owners: PodData['owners']): PodData {
   // A pod not yet scheduled has no statuses; still list its containers so the shape is complete.
   for (const c of pod.spec?.containers ?? []) {
     if (!containers.some((s) => s.name === c.name)) {
-      containers.push({ name: c.name, image: c.image ?? '', ready: false, restartCount: 0, state: 'unknown' });
+      containers.push({
+        name: c.name,
+        image: c.image ?? '',
+        ready: false,
+        restartCount: 0,
+        state: 'unknown',
+      });
     }
   }
   const out: PodData = {
@@ -95,7 +107,9 @@ export function podData(pod: V1Pod, owners: PodData['owners']): PodData {
 
 export function templateImages(template: V1PodTemplateSpec | undefined): string[] {
   const spec = template?.spec;
-  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => c.image ?? '').filter(Boolean);
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]
+    .map((c) => c.image ?? '')
+    .filter(Boolean);
 }
 
 /** Newest first by numeric revision; ties broken by creation time. */
@@ -114,7 +128,12 @@ export function revisionDataImages(data: unknown): string[] {
 export function eventsData(events: CoreV1Event[]): { data: EventsData; truncated: boolean } {
   const rows = events.map((e) => {
     const lastSeen =
-      iso(e.series?.lastObservedTime) ?? iso(e.lastTimestamp) ?? iso(e.eventTime) ?? iso(e.firstTimestamp) ?? iso(e.metadata?.creationTimestamp) ?? '';
+      iso(e.series?.lastObservedTime) ??
+      iso(e.lastTimestamp) ??
+      iso(e.eventTime) ??
+      iso(e.firstTimestamp) ??
+      iso(e.metadata?.creationTimestamp) ??
+      '';
     return {
       type: e.type ?? 'Normal',
       reason: e.reason ?? '',

@@ -6,8 +6,8 @@ import {
   BatchV1Api,
   CoreV1Api,
   KubeConfig,
+  Observable,
   type ConfigurationOptions,
-  type Middleware,
   type ObservableMiddleware,
   type V1Job,
   type V1LabelSelector,
@@ -23,7 +23,7 @@ import type {
   PodData,
   WorkloadData,
 } from '../investigation/evidence.js';
-import { isAbort, unreachable } from './http.js';
+import { isAbort, parseJson, unreachable } from './http.js';
 import {
   capText,
   MAX_LINE_CHARS,
@@ -51,13 +51,18 @@ import {
 // Read-only Kubernetes evidence through @kubernetes/client-node: pods with their owner chain,
 // workloads with recent revisions, events, nodes and previous-container logs.
 
-export const NOT_CONFIGURED = 'Kubernetes API not configured (no in-cluster service account and no KUBECONFIG)';
+export const NOT_CONFIGURED =
+  'Kubernetes API not configured (no in-cluster service account and no KUBECONFIG)';
 
 export type KubernetesRequest = Extract<EvidenceRequest, { source: 'kubernetes' }>;
 export type KubernetesData = PodData | WorkloadData | EventsData | NodeData | LogsData;
 
 export interface KubernetesCollector {
-  collect(request: KubernetesRequest, window: TimeWindow, ctx?: CollectContext): Promise<EvidenceItem<KubernetesData>>;
+  collect(
+    request: KubernetesRequest,
+    window: TimeWindow,
+    ctx?: CollectContext,
+  ): Promise<EvidenceItem<KubernetesData>>;
 }
 
 /**
@@ -78,19 +83,16 @@ export function loadKubeConfig(env: NodeJS.ProcessEnv = process.env): KubeConfig
   return kc;
 }
 
-/**
- * Per-call abort for client-node v2. Its object API declares observable middleware but wraps
- * call-time middleware as promise middleware at runtime, so the promise form is what works.
- */
+/** Per-call abort: client-node v2 takes call-time middleware, which can set the request's signal. */
 function abortOptions(signal: AbortSignal): ConfigurationOptions {
-  const middleware: Middleware = {
-    pre: async (context) => {
+  const middleware: ObservableMiddleware = {
+    pre: (context) => {
       context.setSignal(signal);
-      return context;
+      return new Observable(Promise.resolve(context));
     },
-    post: async (response) => response,
+    post: (response) => new Observable(Promise.resolve(response)),
   };
-  return { middleware: [middleware as unknown as ObservableMiddleware], middlewareMergeStrategy: 'append' };
+  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
 }
 
 /** What a failed call was about, to say so in words. */
@@ -107,28 +109,30 @@ interface Target {
 
 function statusMessage(err: ApiException<unknown>): string {
   const body = err.body;
-  const parsed = typeof body === 'string' ? safeJson(body) : body;
+  const parsed = typeof body === 'string' ? parseJson(body) : body;
   const msg = (parsed as { message?: unknown } | undefined)?.message;
   if (typeof msg === 'string') return msg;
   return typeof body === 'string' && body ? body.slice(0, 300) : `HTTP ${err.code}`;
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 function isApiException(err: unknown): err is ApiException<unknown> {
-  return err instanceof ApiException || (err instanceof Error && typeof (err as { code?: unknown }).code === 'number');
+  // Duck-typed as well, in case two copies of the client are loaded; DOMException also has a
+  // numeric code, so an HTTP answer is recognised by its headers too.
+  if (err instanceof ApiException) return true;
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'number' && 'headers' in err;
 }
 
-function failure(err: unknown, target: Target, query: string, server: string, ctx: CollectContext): Outcome<never> {
-  if (isApiException(err)) {
+function failure(
+  err: unknown,
+  target: Target,
+  query: string,
+  server: string,
+  ctx: CollectContext,
+): Outcome<never> {
+  if (!isAbort(err, ctx) && isApiException(err)) {
     const message = statusMessage(err);
-    if (err.code === 404) return { status: 'empty', query, error: `${target.label} not found (${target.hint})` };
+    if (err.code === 404)
+      return { status: 'empty', query, error: `${target.label} not found (${target.hint})` };
     if (err.code === 403) {
       const where = target.namespace ? ` in namespace ${target.namespace}` : '';
       return {
@@ -141,15 +145,29 @@ function failure(err: unknown, target: Target, query: string, server: string, ct
       return {
         status: 'error',
         query,
-        error: 'Kubernetes API rejected the credentials (401 Unauthorized): check the service account token or the KUBECONFIG user',
+        error:
+          'Kubernetes API rejected the credentials (401 Unauthorized): check the service account token or the KUBECONFIG user',
       };
     }
     if (err.code >= 500) {
-      return { status: 'unavailable', query, error: `Kubernetes API at ${server} answered ${err.code}: ${message}` };
+      return {
+        status: 'unavailable',
+        query,
+        error: `Kubernetes API at ${server} answered ${err.code}: ${message}`,
+      };
     }
-    return { status: 'error', query, error: `Kubernetes API answered ${err.code} for ${target.label}: ${message}` };
+    return {
+      status: 'error',
+      query,
+      error: `Kubernetes API answered ${err.code} for ${target.label}: ${message}`,
+    };
   }
-  return { status: 'unavailable', query, error: unreachable('Kubernetes API', server, err, ctx) };
+  if (isAbort(err, ctx) || (err instanceof Error && err.cause !== undefined)) {
+    return { status: 'unavailable', query, error: unreachable('Kubernetes API', server, err, ctx) };
+  }
+  // Thrown before any request left, e.g. by the client's TLS or auth set-up.
+  const message = err instanceof Error ? err.message : String(err);
+  return { status: 'unavailable', query, error: `Kubernetes API at ${server} could not be used: ${message}` };
 }
 
 /** `app=api,tier in (web,api)` from a label selector object. */
@@ -173,6 +191,8 @@ function fieldSelectorValue(value: string): string {
 const ownedBy = (meta: V1ObjectMeta | undefined, uid: string | undefined) =>
   uid !== undefined && (meta?.ownerReferences ?? []).some((r) => r.uid === uid);
 
+type Clients = { core: CoreV1Api; apps: AppsV1Api; batch: BatchV1Api; server: string };
+
 const WORKLOAD_PATHS: Record<WorkloadData['kind'], [group: string, resource: string]> = {
   Deployment: ['/apis/apps/v1', 'deployments'],
   StatefulSet: ['/apis/apps/v1', 'statefulsets'],
@@ -182,8 +202,11 @@ const WORKLOAD_PATHS: Record<WorkloadData['kind'], [group: string, resource: str
   CronJob: ['/apis/batch/v1', 'cronjobs'],
 };
 
-export function createKubernetesCollector(kube: KubeConfig | null, unavailableReason = NOT_CONFIGURED): KubernetesCollector {
-  let clients: { core: CoreV1Api; apps: AppsV1Api; batch: BatchV1Api; server: string } | undefined;
+export function createKubernetesCollector(
+  kube: KubeConfig | null,
+  unavailableReason = NOT_CONFIGURED,
+): KubernetesCollector {
+  let clients: Clients | undefined;
   let setupError = kube ? undefined : unavailableReason;
   if (kube) {
     try {
@@ -203,7 +226,11 @@ export function createKubernetesCollector(kube: KubeConfig | null, unavailableRe
       const startedAt = new Date();
       const query = pathOf(request);
       if (!clients) {
-        return toItem(request, startedAt, { status: 'unavailable', query, error: setupError ?? NOT_CONFIGURED });
+        return toItem(request, startedAt, {
+          status: 'unavailable',
+          query,
+          error: setupError ?? NOT_CONFIGURED,
+        });
       }
       const outcome = await collectWith(clients, request, query, ctx);
       return toItem<KubernetesData>(request, startedAt, outcome);
@@ -230,18 +257,37 @@ function pathOf(r: KubernetesRequest): string {
   }
 }
 
-function logPath(namespace: string, pod: string, container: string | undefined, previous: boolean, tailLines: number): string {
-  const params = [container !== undefined ? `container=${container}` : '', previous ? 'previous=true' : '', `tailLines=${tailLines}`, 'timestamps=true'];
+function logPath(
+  namespace: string,
+  pod: string,
+  container: string | undefined,
+  previous: boolean,
+  tailLines: number,
+): string {
+  const params = [
+    container !== undefined ? `container=${container}` : '',
+    previous ? 'previous=true' : '',
+    `tailLines=${tailLines}`,
+    'timestamps=true',
+  ];
   return `GET /api/v1/namespaces/${namespace}/pods/${pod}/log?${params.filter(Boolean).join('&')}`;
 }
 
-type Clients = { core: CoreV1Api; apps: AppsV1Api; batch: BatchV1Api; server: string };
-
-async function collectWith(c: Clients, r: KubernetesRequest, query: string, ctx: CollectContext): Promise<Outcome<KubernetesData>> {
+async function collectWith(
+  c: Clients,
+  r: KubernetesRequest,
+  query: string,
+  ctx: CollectContext,
+): Promise<Outcome<KubernetesData>> {
   const o = abortOptions(ctx.signal);
   switch (r.kind) {
     case 'pod': {
-      const target: Target = { resource: 'pods', label: `pod ${r.namespace}/${r.pod}`, namespace: r.namespace, hint: 'it may have been replaced' };
+      const target: Target = {
+        resource: 'pods',
+        label: `pod ${r.namespace}/${r.pod}`,
+        namespace: r.namespace,
+        hint: 'it may have been replaced',
+      };
       try {
         const pod = await c.core.readNamespacedPod({ name: r.pod, namespace: r.namespace }, o);
         const owners = await ownerChain(c, r.namespace, pod.metadata?.ownerReferences, o, ctx);
@@ -265,12 +311,21 @@ async function collectWith(c: Clients, r: KubernetesRequest, query: string, ctx:
       }
     }
     case 'events': {
-      const target: Target = { resource: 'events', label: `namespace ${r.namespace}`, namespace: r.namespace, hint: 'it may have been deleted', verb: 'list' };
+      const target: Target = {
+        resource: 'events',
+        label: `namespace ${r.namespace}`,
+        namespace: r.namespace,
+        hint: 'it may have been deleted',
+        verb: 'list',
+      };
       try {
         const list = await c.core.listNamespacedEvent(
           r.involvedName === undefined
             ? { namespace: r.namespace }
-            : { namespace: r.namespace, fieldSelector: `involvedObject.name=${fieldSelectorValue(r.involvedName)}` },
+            : {
+                namespace: r.namespace,
+                fieldSelector: `involvedObject.name=${fieldSelectorValue(r.involvedName)}`,
+              },
           o,
         );
         if (list.items.length === 0) return { status: 'empty', query };
@@ -281,7 +336,11 @@ async function collectWith(c: Clients, r: KubernetesRequest, query: string, ctx:
       }
     }
     case 'node': {
-      const target: Target = { resource: 'nodes', label: `node ${r.node}`, hint: 'it may have been removed from the cluster' };
+      const target: Target = {
+        resource: 'nodes',
+        label: `node ${r.node}`,
+        hint: 'it may have been removed from the cluster',
+      };
       try {
         return { status: 'ok', query, data: nodeData(await c.core.readNode({ name: r.node }, o)) };
       } catch (err) {
@@ -333,16 +392,33 @@ function workloadBase(
   namespace: string,
   conds: WorkloadData['conditions'],
 ): WorkloadData {
-  return { kind, name: meta?.name ?? '', namespace: meta?.namespace ?? namespace, labels: meta?.labels ?? {}, conditions: conds, revisions: [] };
+  return {
+    kind,
+    name: meta?.name ?? '',
+    namespace: meta?.namespace ?? namespace,
+    labels: meta?.labels ?? {},
+    conditions: conds,
+    revisions: [],
+  };
 }
 
 /** Optional detail (revisions): a failure there is noted, not fatal, unless the call timed out. */
-async function optional<T>(ctx: CollectContext, what: string, notes: string[], fn: () => Promise<T>, fallback: T): Promise<T> {
+async function optional<T>(
+  ctx: CollectContext,
+  what: string,
+  notes: string[],
+  fn: () => Promise<T>,
+  fallback: T,
+): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (isAbort(err, ctx)) throw err;
-    const reason = isApiException(err) ? `${err.code} ${statusMessage(err)}` : err instanceof Error ? err.message : String(err);
+    const reason = isApiException(err)
+      ? `${err.code} ${statusMessage(err)}`
+      : err instanceof Error
+        ? err.message
+        : String(err);
     notes.push(`${what} unavailable: ${reason}`);
     return fallback;
   }
@@ -372,18 +448,27 @@ async function workload(
       data.updatedReplicas = d.status?.updatedReplicas ?? 0;
       data.availableReplicas = d.status?.availableReplicas ?? 0;
       // Each rollout leaves a ReplicaSet carrying its revision number and pod template.
-      data.revisions = await optional(ctx, 'revisions', notes, async () => {
-        const list = await c.apps.listNamespacedReplicaSet({ namespace, labelSelector: selectorString(d.spec?.selector) }, o);
-        return newestRevisions(
-          list.items
-            .filter((rs) => ownedBy(rs.metadata, d.metadata?.uid))
-            .map((rs) => ({
-              revision: rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? '0',
-              images: templateImages(rs.spec?.template),
-              createdAt: iso(rs.metadata?.creationTimestamp) ?? '',
-            })),
-        );
-      }, []);
+      data.revisions = await optional(
+        ctx,
+        'revisions',
+        notes,
+        async () => {
+          const list = await c.apps.listNamespacedReplicaSet(
+            { namespace, labelSelector: selectorString(d.spec?.selector) },
+            o,
+          );
+          return newestRevisions(
+            list.items
+              .filter((rs) => ownedBy(rs.metadata, d.metadata?.uid))
+              .map((rs) => ({
+                revision: rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? '0',
+                images: templateImages(rs.spec?.template),
+                createdAt: iso(rs.metadata?.creationTimestamp) ?? '',
+              })),
+          );
+        },
+        [],
+      );
       return withNotes(query, data, notes);
     }
     case 'StatefulSet':
@@ -406,16 +491,35 @@ async function workload(
         data.updatedReplicas = ds.status?.updatedNumberScheduled ?? 0;
         data.availableReplicas = ds.status?.numberAvailable ?? 0;
       }
-      const current = [{ revision: 'current', images: templateImages(obj.spec?.template), createdAt: iso(obj.metadata?.creationTimestamp) ?? '' }];
+      const current = [
+        {
+          revision: 'current',
+          images: templateImages(obj.spec?.template),
+          createdAt: iso(obj.metadata?.creationTimestamp) ?? '',
+        },
+      ];
       // StatefulSets and DaemonSets keep their history as ControllerRevisions.
-      const revisions = await optional(ctx, 'revisions', notes, async () => {
-        const list = await c.apps.listNamespacedControllerRevision({ namespace, labelSelector: selectorString(obj.spec?.selector) }, o);
-        return newestRevisions(
-          list.items
-            .filter((cr) => ownedBy(cr.metadata, obj.metadata?.uid))
-            .map((cr) => ({ revision: String(cr.revision), images: revisionDataImages(cr.data), createdAt: iso(cr.metadata?.creationTimestamp) ?? '' })),
-        );
-      }, []);
+      const revisions = await optional(
+        ctx,
+        'revisions',
+        notes,
+        async () => {
+          const list = await c.apps.listNamespacedControllerRevision(
+            { namespace, labelSelector: selectorString(obj.spec?.selector) },
+            o,
+          );
+          return newestRevisions(
+            list.items
+              .filter((cr) => ownedBy(cr.metadata, obj.metadata?.uid))
+              .map((cr) => ({
+                revision: String(cr.revision),
+                images: revisionDataImages(cr.data),
+                createdAt: iso(cr.metadata?.creationTimestamp) ?? '',
+              })),
+          );
+        },
+        [],
+      );
       data.revisions = revisions.length > 0 ? revisions : current;
       return withNotes(query, data, notes);
     }
@@ -441,7 +545,13 @@ async function workload(
       if (job.status?.ready !== undefined) data.readyReplicas = job.status.ready;
       data.failed = job.status?.failed ?? 0;
       data.succeeded = job.status?.succeeded ?? 0;
-      data.revisions = [{ revision: 'current', images: templateImages(job.spec?.template), createdAt: iso(job.metadata?.creationTimestamp) ?? '' }];
+      data.revisions = [
+        {
+          revision: 'current',
+          images: templateImages(job.spec?.template),
+          createdAt: iso(job.metadata?.creationTimestamp) ?? '',
+        },
+      ];
       return withNotes(query, data, notes);
     }
     case 'CronJob': {
@@ -449,25 +559,39 @@ async function workload(
       const data = workloadBase('CronJob', cj.metadata, namespace, []);
       if (cj.spec?.suspend) data.conditions.push({ type: 'Suspended', status: 'True' });
       // The "revisions" of a CronJob are its last Jobs, newest first.
-      const jobs = await optional(ctx, 'recent jobs', notes, async () => {
-        const list = await c.batch.listNamespacedJob({ namespace }, o);
-        return list.items
-          .filter((j) => ownedBy(j.metadata, cj.metadata?.uid))
-          .sort((a, b) => (iso(b.metadata?.creationTimestamp) ?? '').localeCompare(iso(a.metadata?.creationTimestamp) ?? ''))
-          .slice(0, MAX_REVISIONS);
-      }, [] as V1Job[]);
+      const jobs = await optional(
+        ctx,
+        'recent jobs',
+        notes,
+        async () => {
+          const list = await c.batch.listNamespacedJob({ namespace }, o);
+          return list.items
+            .filter((j) => ownedBy(j.metadata, cj.metadata?.uid))
+            .sort((a, b) =>
+              (iso(b.metadata?.creationTimestamp) ?? '').localeCompare(
+                iso(a.metadata?.creationTimestamp) ?? '',
+              ),
+            )
+            .slice(0, MAX_REVISIONS);
+        },
+        [] as V1Job[],
+      );
       data.revisions = jobs.map((j) => ({
         revision: j.metadata?.name ?? '',
         images: templateImages(j.spec?.template),
         createdAt: iso(j.metadata?.creationTimestamp) ?? '',
       }));
-      const is = (j: V1Job, type: string) => (j.status?.conditions ?? []).some((cond) => cond.type === type && cond.status === 'True');
+      const is = (j: V1Job, type: string) =>
+        (j.status?.conditions ?? []).some((cond) => cond.type === type && cond.status === 'True');
       data.failed = jobs.filter((j) => is(j, 'Failed')).length;
       data.succeeded = jobs.filter((j) => is(j, 'Complete')).length;
       const newest = jobs[0];
       if (newest) {
         for (const cond of conditions(newest.status?.conditions)) {
-          data.conditions.push({ ...cond, message: `last job ${newest.metadata?.name}: ${cond.message ?? cond.reason ?? cond.type}` });
+          data.conditions.push({
+            ...cond,
+            message: `last job ${newest.metadata?.name}: ${cond.message ?? cond.reason ?? cond.type}`,
+          });
         }
       }
       return withNotes(query, data, notes);
@@ -484,7 +608,12 @@ async function previousLogs(
   o: ConfigurationOptions,
   ctx: CollectContext,
 ): Promise<Outcome<LogsData>> {
-  const target: Target = { resource: 'pods/log', label: `pod ${r.namespace}/${r.pod}`, namespace: r.namespace, hint: 'it may have been replaced' };
+  const target: Target = {
+    resource: 'pods/log',
+    label: `pod ${r.namespace}/${r.pod}`,
+    namespace: r.namespace,
+    hint: 'it may have been replaced',
+  };
   const tailLines = Math.max(1, Math.min(Math.floor(r.tailLines), MAX_LOG_LINES));
   let container = r.container;
   let query = initialQuery;
@@ -493,16 +622,29 @@ async function previousLogs(
       // Several containers need a name; the one restarting most is the one whose last run matters.
       const pod = await c.core.readNamespacedPod({ name: r.pod, namespace: r.namespace }, o);
       const statuses = pod.status?.containerStatuses ?? [];
-      if (statuses.length > 1) container = [...statuses].sort((a, b) => b.restartCount - a.restartCount)[0]!.name;
+      if (statuses.length > 1)
+        container = [...statuses].sort((a, b) => b.restartCount - a.restartCount)[0]!.name;
     }
     query = logPath(r.namespace, r.pod, container, true, tailLines);
-    const params = { name: r.pod, namespace: r.namespace, previous: true, tailLines, timestamps: true, ...(container ? { container } : {}) };
+    const params = {
+      name: r.pod,
+      namespace: r.namespace,
+      previous: true,
+      tailLines,
+      timestamps: true,
+      ...(container ? { container } : {}),
+    };
     let text: string;
     let title: string | undefined;
     try {
       text = await c.core.readNamespacedPodLog(params, o);
     } catch (err) {
-      if (!(isApiException(err) && (err.code === 400 || err.code === 404) && PREVIOUS_MISSING.test(statusMessage(err)))) throw err;
+      if (!(
+        isApiException(err) &&
+        (err.code === 400 || err.code === 404) &&
+        PREVIOUS_MISSING.test(statusMessage(err))
+      ))
+        throw err;
       // No earlier run to read (the container never restarted): its current logs are the next best.
       query = logPath(r.namespace, r.pod, container, false, tailLines);
       title = `${r.title} (current logs: the container has no previous run)`;
@@ -515,7 +657,10 @@ async function previousLogs(
       if (capped.cut) truncated = true;
       return { ...l, line: capped.text };
     });
-    const base: Outcome<LogsData> = lines.length === 0 ? { status: 'empty', query } : { status: 'ok', query, data: { backend: 'kubernetes', lines }, truncated };
+    const base: Outcome<LogsData> =
+      lines.length === 0
+        ? { status: 'empty', query }
+        : { status: 'ok', query, data: { backend: 'kubernetes', lines }, truncated };
     if (title) base.title = title;
     return base;
   } catch (err) {

@@ -15,14 +15,25 @@ export interface LogFieldNames {
   container: string;
 }
 
-export const DEFAULT_LOG_FIELDS: LogFieldNames = { namespace: 'namespace', pod: 'pod', container: 'container' };
+export const DEFAULT_LOG_FIELDS: LogFieldNames = {
+  namespace: 'namespace',
+  pod: 'pod',
+  container: 'container',
+};
 
-const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '"': '\\"',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
 
 /** A Go double-quoted string literal for `value`. */
 export function quoteString(value: string): string {
   // Other control characters are legal raw in Go strings but unreadable in a report; spell them.
-  const body = value.replace(/[\\"\u0000-\u001f\u007f]/g, (c) => {
+  // [^\x20-\uffff] is "below space": the control characters, spelled without naming them.
+  const body = value.replace(/[\\"\x7f]|[^\x20-\uffff]/g, (c) => {
     return SIMPLE_ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
   });
   return `"${body}"`;
@@ -38,10 +49,16 @@ function matchers(sel: StreamSelector, fields: LogFieldNames): [string, string][
 // LogsQL field names may hold dots (kubernetes.pod_name) unquoted; anything else gets quoted.
 const LOGSQL_BARE_FIELD = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
-/** `namespace:="shop" pod:="api-1"`: exact-match filters, ANDed by the space between them. */
+/**
+ * `namespace:="shop" pod:="api-1"`: exact-match filters, ANDed by the space between them. Field
+ * filters rather than a `{…}` stream filter, because whether namespace/pod are stream fields
+ * depends on how the shipper was configured; a field filter matches either way.
+ */
 export function logsqlQuery(sel: StreamSelector, fields: LogFieldNames = DEFAULT_LOG_FIELDS): string {
   return matchers(sel, fields)
-    .map(([name, value]) => `${LOGSQL_BARE_FIELD.test(name) ? name : quoteString(name)}:=${quoteString(value)}`)
+    .map(
+      ([name, value]) => `${LOGSQL_BARE_FIELD.test(name) ? name : quoteString(name)}:=${quoteString(value)}`,
+    )
     .join(' ');
 }
 

@@ -38,7 +38,8 @@ export interface LogsCollector {
   backend(ctx?: CollectContext): Promise<Detection>;
 }
 
-type Detection = { ok: true; backend: LogsBackend } | { ok: false; status: 'unavailable' | 'error'; error: string };
+type Detection =
+  { ok: true; backend: LogsBackend } | { ok: false; status: 'unavailable' | 'error'; error: string };
 
 type Line = LogsData['lines'][number] & { sortKey: bigint };
 
@@ -49,7 +50,8 @@ export function createLogsCollector(options: LogsOptions): LogsCollector {
   let detection: Promise<Detection> | undefined;
 
   async function backend(ctx: CollectContext = timeoutContext()): Promise<Detection> {
-    if (!url) return { ok: false, status: 'unavailable', error: 'Logs backend not configured (set LOGS_URL)' };
+    if (!url)
+      return { ok: false, status: 'unavailable', error: 'Logs backend not configured (set LOGS_URL)' };
     if (configured !== 'auto') return { ok: true, backend: configured };
     detection ??= detect(url, ctx).then((d) => {
       if (!d.ok) detection = undefined;
@@ -69,7 +71,7 @@ export function createLogsCollector(options: LogsOptions): LogsCollector {
       try {
         const found = await backend(ctx);
         if (!found.ok) {
-          const query = `LogsQL ${logsqlQuery(sel, fields)} | LogQL ${logqlSelector(sel, fields)}`;
+          const query = `LogsQL ${logsqlQuery(sel, fields)}; LogQL ${logqlSelector(sel, fields)}`;
           outcome = { status: found.status, query, error: found.error };
         } else {
           const limit = Math.max(1, Math.min(Math.floor(request.limit), MAX_LOG_LINES));
@@ -77,12 +79,22 @@ export function createLogsCollector(options: LogsOptions): LogsCollector {
             found.backend === 'victorialogs'
               ? await victoriaLogs(url!, logsqlQuery(sel, fields), limit, window, ctx)
               : await loki(url!, logqlSelector(sel, fields), limit, window, ctx);
-          if (outcome.status === 'ok' && request.limit > MAX_LOG_LINES && outcome.data?.lines.length === limit) {
+          if (
+            outcome.status === 'ok' &&
+            request.limit > MAX_LOG_LINES &&
+            outcome.data?.lines.length === limit
+          ) {
             outcome.truncated = true;
           }
         }
       } catch (err) {
-        outcome = { status: 'error', query: '', error: err instanceof Error ? err.message : String(err) };
+        // E.g. a configured field name Loki cannot use as a label.
+        const parts = Object.entries(sel).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+        outcome = {
+          status: 'error',
+          query: parts.join(' '),
+          error: err instanceof Error ? err.message : String(err),
+        };
       }
       return toItem(request, startedAt, outcome);
     },
@@ -92,7 +104,13 @@ export function createLogsCollector(options: LogsOptions): LogsCollector {
 /** VictoriaLogs first (a cheap query it alone understands), then Loki's labels endpoint. */
 async function detect(url: string, ctx: CollectContext): Promise<Detection> {
   const probe = new URLSearchParams({ query: '_time:5m | limit 1' });
-  const vl = await httpText('Logs backend', url, urlUnder(url, '/select/logsql/query'), { method: 'POST', body: probe }, ctx);
+  const vl = await httpText(
+    'Logs backend',
+    url,
+    urlUnder(url, '/select/logsql/query'),
+    { method: 'POST', body: probe },
+    ctx,
+  );
   if (!vl.ok) return { ok: false, status: 'unavailable', error: vl.unavailable };
   if (vl.status === 200) return { ok: true, backend: 'victorialogs' };
   const lk = await httpText('Logs backend', url, urlUnder(url, '/loki/api/v1/labels'), {}, ctx);
@@ -114,20 +132,26 @@ async function detect(url: string, ctx: CollectContext): Promise<Detection> {
   };
 }
 
-function httpFailure(service: string, url: string, status: number, text: string, query: string): Outcome<LogsData> {
+function httpFailure(
+  service: string,
+  url: string,
+  status: number,
+  text: string,
+  query: string,
+): Outcome<LogsData> {
   const body = parseJson(text) as { error?: string; message?: string } | undefined;
   const reason = body?.error ?? body?.message ?? (excerpt(text) || `HTTP ${status}`);
-  if (status >= 500) return { status: 'unavailable', query, error: `${service} at ${shownBase(url)} answered ${status}: ${reason}` };
+  if (status >= 500)
+    return {
+      status: 'unavailable',
+      query,
+      error: `${service} at ${shownBase(url)} answered ${status}: ${reason}`,
+    };
   return { status: 'error', query, error: `${service} rejected the query (${status}): ${reason}` };
 }
 
 /** Newest `limit` lines, then oldest first; long lines cut to MAX_LINE_CHARS. */
-function finish(
-  backend: LogsBackend,
-  query: string,
-  lines: Line[],
-  limit: number,
-): Outcome<LogsData> {
+function finish(backend: LogsBackend, query: string, lines: Line[], limit: number): Outcome<LogsData> {
   lines.sort((a, b) => (a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0));
   const kept = lines.slice(0, limit).reverse();
   if (kept.length === 0) return { status: 'empty', query };
@@ -164,7 +188,13 @@ async function victoriaLogs(
     start: window.start.toISOString(),
     end: window.end.toISOString(),
   });
-  const res = await httpText('VictoriaLogs', url, urlUnder(url, '/select/logsql/query'), { method: 'POST', body: form }, ctx);
+  const res = await httpText(
+    'VictoriaLogs',
+    url,
+    urlUnder(url, '/select/logsql/query'),
+    { method: 'POST', body: form },
+    ctx,
+  );
   if (!res.ok) return { status: 'unavailable', query, error: res.unavailable };
   if (res.status !== 200) return httpFailure('VictoriaLogs', url, res.status, res.text, query);
   const lines: Line[] = [];
@@ -173,7 +203,10 @@ async function victoriaLogs(
     const entry = parseJson(raw) as { _msg?: unknown; _time?: unknown; _stream?: unknown } | undefined;
     if (!entry || typeof entry !== 'object') continue;
     const time = typeof entry._time === 'string' ? entry._time : undefined;
-    const line: Line = { line: typeof entry._msg === 'string' ? entry._msg : JSON.stringify(entry), sortKey: time ? nsFromIso(time) : 0n };
+    const line: Line = {
+      line: typeof entry._msg === 'string' ? entry._msg : JSON.stringify(entry),
+      sortKey: time ? nsFromIso(time) : 0n,
+    };
     if (time) line.time = time;
     if (typeof entry._stream === 'string') line.stream = entry._stream;
     lines.push(line);
@@ -197,14 +230,21 @@ async function loki(
     query,
     limit: String(limit),
     start: String(nsOf(window.start)),
-    end: String(nsOf(window.end)),
+    // Loki's end is exclusive; one nanosecond more keeps a line logged exactly at the window end.
+    end: String(nsOf(window.end) + 1n),
     direction: 'backward',
   });
   const res = await httpText('Loki', url, urlUnder(url, '/loki/api/v1/query_range', params), {}, ctx);
   if (!res.ok) return { status: 'unavailable', query, error: res.unavailable };
   if (res.status !== 200) return httpFailure('Loki', url, res.status, res.text, query);
   const body = parseJson(res.text) as
-    | { status?: string; data?: { resultType?: string; result?: { stream?: Record<string, string>; values?: [string, string][] }[] } }
+    | {
+        status?: string;
+        data?: {
+          resultType?: string;
+          result?: { stream?: Record<string, string>; values?: [string, string][] }[];
+        };
+      }
     | undefined;
   if (body?.status !== 'success' || body.data?.resultType !== 'streams' || !Array.isArray(body.data.result)) {
     return { status: 'error', query, error: `Loki answered in an unexpected shape: ${excerpt(res.text)}` };

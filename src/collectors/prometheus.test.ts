@@ -2,7 +2,13 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstantData, RangeData, SeriesData } from '../investigation/evidence.js';
 import { timeoutContext } from './item.js';
-import { createPrometheusCollector, downsample, MAX_POINTS, MAX_SERIES, type PrometheusRequest } from './prometheus.js';
+import {
+  createPrometheusCollector,
+  downsample,
+  MAX_POINTS,
+  MAX_SERIES,
+  type PrometheusRequest,
+} from './prometheus.js';
 import { selector } from './promql.js';
 import { freePort } from './testing/processes.js';
 import { defaultSeries, startPrometheus, type PrometheusFixture } from './testing/prometheus.js';
@@ -19,7 +25,11 @@ beforeAll(async () => {
     series: [
       ...defaultSeries(),
       // Stored values that would break out of an unescaped selector.
-      ...NASTY.map((pod, n) => ({ metric: 'nasty_labels', labels: { namespace: 'shop', pod }, value: () => n + 1 })),
+      ...NASTY.map((pod, n) => ({
+        metric: 'nasty_labels',
+        labels: { namespace: 'shop', pod },
+        value: () => n + 1,
+      })),
     ],
   });
   window = { start: prom.start, end: prom.now };
@@ -29,18 +39,36 @@ afterAll(async () => {
   await prom?.stop();
 });
 
-const instant = (query: string): PrometheusRequest => ({ id: 'e1', title: 'instant', source: 'prometheus', kind: 'instant', query });
+const instant = (query: string): PrometheusRequest => ({
+  id: 'e1',
+  title: 'instant',
+  source: 'prometheus',
+  kind: 'instant',
+  query,
+});
 
 describe('Prometheus collector against a real Prometheus', () => {
   it('answers an instant query with labels and the value at the window end', async () => {
     const query = 'kube_pod_container_status_restarts_total{namespace="shop",pod="api-1"}';
     const item = await createPrometheusCollector(prom.url).collect(instant(query), window);
-    expect(item).toMatchObject({ id: 'e1', title: 'instant', source: 'prometheus', kind: 'instant', status: 'ok', query });
+    expect(item).toMatchObject({
+      id: 'e1',
+      title: 'instant',
+      source: 'prometheus',
+      kind: 'instant',
+      status: 'ok',
+      query,
+    });
     const data = item.data as InstantData;
     expect(data.resultType).toBe('vector');
     expect(data.series).toEqual([
       {
-        labels: { __name__: 'kube_pod_container_status_restarts_total', namespace: 'shop', pod: 'api-1', container: 'api' },
+        labels: {
+          __name__: 'kube_pod_container_status_restarts_total',
+          namespace: 'shop',
+          pod: 'api-1',
+          container: 'api',
+        },
         value: 18, // 361 samples, one restart per 20
       },
     ]);
@@ -50,9 +78,34 @@ describe('Prometheus collector against a real Prometheus', () => {
   });
 
   it('reports a scalar result as one unlabelled series', async () => {
-    const item = await createPrometheusCollector(prom.url).collect(instant('scalar(sum(kube_pod_container_status_restarts_total))'), window);
+    const item = await createPrometheusCollector(prom.url).collect(
+      instant('scalar(sum(kube_pod_container_status_restarts_total))'),
+      window,
+    );
     expect(item.status).toBe('ok');
     expect(item.data).toEqual({ resultType: 'scalar', series: [{ labels: {}, value: 18 }] });
+  });
+
+  it('treats NaN and Inf samples as missing (they cannot travel as JSON numbers)', async () => {
+    const nan = await createPrometheusCollector(prom.url).collect(
+      instant('kube_pod_container_status_restarts_total{pod="api-2"} / 0 * 0'),
+      window,
+    );
+    expect(nan.status).toBe('empty');
+    const range = await createPrometheusCollector(prom.url).collect(
+      {
+        id: 'r',
+        title: 'r',
+        source: 'prometheus',
+        kind: 'range',
+        query: '1 / kube_pod_container_status_restarts_total',
+      },
+      window,
+    );
+    // api-2 never restarted (1/0 = +Inf everywhere); api-1 is +Inf only until its first restart.
+    const series = (range.data as RangeData).series;
+    expect(series.map((s) => s.labels.pod)).toEqual(['api-1']);
+    expect(series[0]!.points.every(([, v]) => Number.isFinite(v))).toBe(true);
   });
 
   it('keeps at most 20 series and says it cut them', async () => {
@@ -81,7 +134,14 @@ describe('Prometheus collector against a real Prometheus', () => {
 
   it('downsamples a fine step evenly and marks the item truncated', async () => {
     const item = await createPrometheusCollector(prom.url).collect(
-      { id: 'r2', title: 'range', source: 'prometheus', kind: 'range', query: 'container_memory_working_set_bytes', stepSeconds: 30 },
+      {
+        id: 'r2',
+        title: 'range',
+        source: 'prometheus',
+        kind: 'range',
+        query: 'container_memory_working_set_bytes',
+        stepSeconds: 30,
+      },
       window,
     );
     expect(item.status).toBe('ok');
@@ -97,7 +157,13 @@ describe('Prometheus collector against a real Prometheus', () => {
 
   it('lists series for matchers, bounded to 20', async () => {
     const one = await createPrometheusCollector(prom.url).collect(
-      { id: 's1', title: 'series', source: 'prometheus', kind: 'series', match: ['kube_pod_container_status_restarts_total'] },
+      {
+        id: 's1',
+        title: 'series',
+        source: 'prometheus',
+        kind: 'series',
+        match: ['kube_pod_container_status_restarts_total'],
+      },
       window,
     );
     expect(one.status).toBe('ok');
@@ -105,7 +171,13 @@ describe('Prometheus collector against a real Prometheus', () => {
     expect((one.data as SeriesData).series.map((s) => s.pod).sort()).toEqual(['api-1', 'api-2']);
 
     const many = await createPrometheusCollector(prom.url).collect(
-      { id: 's2', title: 'series', source: 'prometheus', kind: 'series', match: ['http_requests_total', 'nasty_labels'] },
+      {
+        id: 's2',
+        title: 'series',
+        source: 'prometheus',
+        kind: 'series',
+        match: ['http_requests_total', 'nasty_labels'],
+      },
       window,
     );
     expect((many.data as SeriesData).series).toHaveLength(MAX_SERIES);
@@ -113,30 +185,42 @@ describe('Prometheus collector against a real Prometheus', () => {
   });
 
   it('says empty (with no data) when nothing matches', async () => {
-    const item = await createPrometheusCollector(prom.url).collect(instant('kube_pod_container_status_restarts_total{pod="gone"}'), window);
+    const item = await createPrometheusCollector(prom.url).collect(
+      instant('kube_pod_container_status_restarts_total{pod="gone"}'),
+      window,
+    );
     expect(item.status).toBe('empty');
     expect(item.data).toBeNull();
     expect(item.error).toBeUndefined();
   });
 
   it("reports a bad query as an error carrying Prometheus' own message", async () => {
-    const item = await createPrometheusCollector(prom.url).collect(instant('rate(http_requests_total[5m]'), window);
+    const item = await createPrometheusCollector(prom.url).collect(
+      instant('rate(http_requests_total[5m]'),
+      window,
+    );
     expect(item.status).toBe('error');
     expect(item.error).toMatch(/^Prometheus rejected the query \(400\): bad_data: .*parse error/);
     expect(item.data).toBeNull();
   });
 
-  it.each(NASTY)('keeps the label value %j inside one literal (finds it exactly, injects nothing)', async (pod) => {
-    const collector = createPrometheusCollector(prom.url);
-    const found = await collector.collect(instant(`nasty_labels${selector({ pod })}`), window);
-    expect(found.status).toBe('ok');
-    expect((found.data as InstantData).series).toEqual([
-      { labels: { __name__: 'nasty_labels', namespace: 'shop', pod }, value: NASTY.indexOf(pod) + 1 },
-    ]);
-    // The same value on a metric that does not carry it: empty, not a parse error, not vector(1).
-    const missing = await collector.collect(instant(`kube_pod_container_status_restarts_total${selector({ pod })}`), window);
-    expect(missing.status).toBe('empty');
-  });
+  it.each(NASTY)(
+    'keeps the label value %j inside one literal (finds it exactly, injects nothing)',
+    async (pod) => {
+      const collector = createPrometheusCollector(prom.url);
+      const found = await collector.collect(instant(`nasty_labels${selector({ pod })}`), window);
+      expect(found.status).toBe('ok');
+      expect((found.data as InstantData).series).toEqual([
+        { labels: { __name__: 'nasty_labels', namespace: 'shop', pod }, value: NASTY.indexOf(pod) + 1 },
+      ]);
+      // The same value on a metric that does not carry it: empty, not a parse error, not vector(1).
+      const missing = await collector.collect(
+        instant(`kube_pod_container_status_restarts_total${selector({ pod })}`),
+        window,
+      );
+      expect(missing.status).toBe('empty');
+    },
+  );
 });
 
 describe('Prometheus collector when Prometheus is not usable', () => {
@@ -144,7 +228,10 @@ describe('Prometheus collector when Prometheus is not usable', () => {
   afterAll(() => server?.close());
 
   it('is unavailable without PROMETHEUS_URL', async () => {
-    const item = await createPrometheusCollector(undefined).collect(instant('up'), { start: new Date(0), end: new Date() });
+    const item = await createPrometheusCollector(undefined).collect(instant('up'), {
+      start: new Date(0),
+      end: new Date(),
+    });
     expect(item).toMatchObject({ status: 'unavailable', query: 'up', data: null });
     expect(item.error).toMatch(/PROMETHEUS_URL/);
   });
@@ -156,7 +243,9 @@ describe('Prometheus collector when Prometheus is not usable', () => {
       end: new Date(),
     });
     expect(item.status).toBe('unavailable');
-    expect(item.error).toBe(`Prometheus at http://127.0.0.1:${port} unreachable: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(item.error).toBe(
+      `Prometheus at http://127.0.0.1:${port} unreachable: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
   });
 
   it('is unavailable on a 5xx and on a timeout', async () => {
@@ -164,7 +253,13 @@ describe('Prometheus collector when Prometheus is not usable', () => {
     server = createServer((req, res) => {
       if (hang) return; // never answers
       res.writeHead(503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'error', errorType: 'timeout', error: 'query timed out in expression evaluation' }));
+      res.end(
+        JSON.stringify({
+          status: 'error',
+          errorType: 'timeout',
+          error: 'query timed out in expression evaluation',
+        }),
+      );
     });
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -172,7 +267,9 @@ describe('Prometheus collector when Prometheus is not usable', () => {
 
     const overloaded = await createPrometheusCollector(url).collect(instant('up'), w);
     expect(overloaded.status).toBe('unavailable');
-    expect(overloaded.error).toBe(`Prometheus at ${url} answered 503: timeout: query timed out in expression evaluation`);
+    expect(overloaded.error).toBe(
+      `Prometheus at ${url} answered 503: timeout: query timed out in expression evaluation`,
+    );
 
     hang = true;
     const started = Date.now();

@@ -58,6 +58,16 @@ export function autoStepSeconds(window: TimeWindow): number {
 
 const unixSeconds = (d: Date) => (d.getTime() / 1000).toFixed(3);
 
+/**
+ * Prometheus evaluates at start, start+step, …; shifting start by less than one step makes the
+ * last point fall on the window end (the moment that matters most) without adding points.
+ */
+export function alignedStart(window: TimeWindow, stepSeconds: number): Date {
+  const stepMs = stepSeconds * 1000;
+  const spanMs = Math.max(0, window.end.getTime() - window.start.getTime());
+  return new Date(window.end.getTime() - Math.floor(spanMs / stepMs) * stepMs);
+}
+
 async function run(
   baseUrl: string,
   request: PrometheusRequest,
@@ -73,13 +83,15 @@ async function run(
       params.set('query', request.query);
       params.set('time', unixSeconds(window.end));
       break;
-    case 'range':
+    case 'range': {
       path = '/api/v1/query_range';
       params.set('query', request.query);
-      params.set('start', unixSeconds(window.start));
+      const step = request.stepSeconds ?? autoStepSeconds(window);
+      params.set('start', unixSeconds(alignedStart(window, step)));
       params.set('end', unixSeconds(window.end));
-      params.set('step', String(request.stepSeconds ?? autoStepSeconds(window)));
+      params.set('step', String(step));
       break;
+    }
     case 'series':
       path = '/api/v1/series';
       for (const m of request.match) params.append('match[]', m);
@@ -88,7 +100,13 @@ async function run(
       break;
   }
   // POST keeps long PromQL out of URL length limits; Prometheus accepts form bodies on all three.
-  const res = await httpText('Prometheus', baseUrl, urlUnder(baseUrl, path), { method: 'POST', body: params }, ctx);
+  const res = await httpText(
+    'Prometheus',
+    baseUrl,
+    urlUnder(baseUrl, path),
+    { method: 'POST', body: params },
+    ctx,
+  );
   if (!res.ok) return { status: 'unavailable', query, error: res.unavailable };
 
   const body = parseJson(res.text) as PromResponse | undefined;
@@ -106,10 +124,16 @@ async function run(
       return { status: 'error', query, error: `Prometheus answered in an unexpected shape: ${String(err)}` };
     }
   }
-  const reason = body?.error ? `${body.errorType ?? 'error'}: ${body.error}` : excerpt(res.text) || `HTTP ${res.status}`;
+  const reason = body?.error
+    ? `${body.errorType ?? 'error'}: ${body.error}`
+    : excerpt(res.text) || `HTTP ${res.status}`;
   if (res.status >= 500) {
     // 503 is also how Prometheus reports query timeouts and overload: the source is not usable now.
-    return { status: 'unavailable', query, error: `Prometheus at ${shownBase(baseUrl)} answered ${res.status}: ${reason}` };
+    return {
+      status: 'unavailable',
+      query,
+      error: `Prometheus at ${shownBase(baseUrl)} answered ${res.status}: ${reason}`,
+    };
   }
   return { status: 'error', query, error: `Prometheus rejected the query (${res.status}): ${reason}` };
 }
@@ -155,8 +179,15 @@ function instantOutcome(query: string, data: PromQueryData): Outcome<InstantData
         .map((r) => ({ labels: r.metric, value: sampleValue(r.values[r.values.length - 1]![1]) }));
       break;
     default:
-      return { status: 'error', query, error: `unsupported result type ${data.resultType}; expected a vector or scalar` };
+      return {
+        status: 'error',
+        query,
+        error: `unsupported result type ${data.resultType}; expected a vector or scalar`,
+      };
   }
+  // NaN and ±Inf (0/0 ratios without traffic, quantiles beyond the last bucket) do not survive
+  // JSON, where evidence is stored; they count as no sample.
+  series = series.filter((s) => Number.isFinite(s.value));
   if (series.length === 0) return { status: 'empty', query };
   // Kept in Prometheus' order; a planner that needs the worst offenders asks with topk().
   const truncated = series.length > MAX_SERIES;
@@ -176,13 +207,20 @@ function rangeOutcome(query: string, data: PromQueryData): Outcome<RangeData> {
   if (data.resultType !== 'matrix') {
     return { status: 'error', query, error: `unexpected result type ${data.resultType} for a range query` };
   }
-  const result = data.result as { metric: Record<string, string>; values: Sample[] }[];
+  // Non-finite samples are gaps, as for instant queries.
+  const result = (data.result as { metric: Record<string, string>; values: Sample[] }[])
+    .map((r) => ({
+      labels: r.metric,
+      points: r.values
+        .map(([t, v]): [number, number] => [t, sampleValue(v)])
+        .filter((p) => Number.isFinite(p[1])),
+    }))
+    .filter((r) => r.points.length > 0);
   if (result.length === 0) return { status: 'empty', query };
   let truncated = result.length > MAX_SERIES;
   const series = result.slice(0, MAX_SERIES).map((r) => {
-    const points = r.values.map(([t, v]): [number, number] => [t, sampleValue(v)]);
-    if (points.length > MAX_POINTS) truncated = true;
-    return { labels: r.metric, points: downsample(points) };
+    if (r.points.length > MAX_POINTS) truncated = true;
+    return { labels: r.labels, points: downsample(r.points) };
   });
   return { status: 'ok', query, data: { series }, truncated };
 }

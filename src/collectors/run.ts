@@ -27,8 +27,19 @@ export interface CollectorsOptions {
 export interface Collectors {
   collect(request: EvidenceRequest, window: TimeWindow): Promise<EvidenceItem>;
   /** Runs requests with at most `concurrency` in flight; items come back in request order. */
-  collectAll(requests: readonly EvidenceRequest[], window: TimeWindow, concurrency?: number): Promise<EvidenceItem[]>;
+  collectAll(
+    requests: readonly EvidenceRequest[],
+    window: TimeWindow,
+    concurrency?: number,
+  ): Promise<EvidenceItem[]>;
 }
+
+const SERVICE_NAMES: Record<EvidenceRequest['source'], string> = {
+  prometheus: 'Prometheus',
+  alertmanager: 'Alertmanager',
+  kubernetes: 'Kubernetes API',
+  logs: 'Logs backend',
+};
 
 // A collector honours the abort signal itself and says which service was slow; the guard only
 // catches one that does not, shortly after.
@@ -53,7 +64,11 @@ export function createCollectors(options: CollectorsOptions = {}): Collectors {
   }
   const kubernetes = createKubernetesCollector(kube, kubeReason);
 
-  async function dispatch(request: EvidenceRequest, window: TimeWindow, ctx: ReturnType<typeof timeoutContext>) {
+  async function dispatch(
+    request: EvidenceRequest,
+    window: TimeWindow,
+    ctx: ReturnType<typeof timeoutContext>,
+  ) {
     switch (request.source) {
       case 'prometheus':
         return prometheus.collect(request, window, ctx);
@@ -64,7 +79,9 @@ export function createCollectors(options: CollectorsOptions = {}): Collectors {
       case 'logs':
         return logs.collect(request, window, ctx);
       default:
-        throw new Error(`unknown evidence source ${JSON.stringify((request as { source?: unknown }).source)}`);
+        throw new Error(
+          `unknown evidence source ${JSON.stringify((request as { source?: unknown }).source)}`,
+        );
     }
   }
 
@@ -83,7 +100,7 @@ export function createCollectors(options: CollectorsOptions = {}): Collectors {
               toItem(request, startedAt, {
                 status: 'unavailable',
                 query: describe(request),
-                error: `${request.source} did not answer within ${timeoutMs} ms`,
+                error: `${SERVICE_NAMES[request.source]} did not answer within ${timeoutMs} ms`,
               }),
             ),
           timeoutMs + GUARD_GRACE_MS,
@@ -123,8 +140,10 @@ export function createCollectors(options: CollectorsOptions = {}): Collectors {
 /** Requests come from a planner (possibly an LLM): check what the collectors rely on. */
 function checkRequest(request: EvidenceRequest, window: TimeWindow): string | undefined {
   if (!request || typeof request !== 'object') return 'evidence request is not an object';
-  if (!(window?.start instanceof Date) || !(window?.end instanceof Date)) return 'time window needs start and end dates';
-  if (Number.isNaN(window.start.getTime()) || Number.isNaN(window.end.getTime())) return 'time window has an invalid date';
+  if (!(window?.start instanceof Date) || !(window?.end instanceof Date))
+    return 'time window needs start and end dates';
+  if (Number.isNaN(window.start.getTime()) || Number.isNaN(window.end.getTime()))
+    return 'time window has an invalid date';
   if (window.end.getTime() < window.start.getTime()) return 'time window ends before it starts';
   const r = request as Record<string, unknown>;
   const kinds: Record<string, string[]> = {
@@ -135,18 +154,78 @@ function checkRequest(request: EvidenceRequest, window: TimeWindow): string | un
   };
   const source = String(r.source);
   if (!kinds[source]) return `unknown evidence source ${JSON.stringify(r.source)}`;
-  if (!kinds[source].includes(String(r.kind))) return `unknown ${source} evidence kind ${JSON.stringify(r.kind)}`;
+  if (!kinds[source].includes(String(r.kind)))
+    return `unknown ${source} evidence kind ${JSON.stringify(r.kind)}`;
+  const missing = (REQUIRED[String(r.kind)] ?? []).filter(([field, type]) =>
+    type === 'string[]'
+      ? !Array.isArray(r[field]) ||
+        (r[field] as unknown[]).length === 0 ||
+        (r[field] as unknown[]).some((v) => typeof v !== 'string')
+      : typeof r[field] !== type || (type === 'string' && r[field] === ''),
+  );
+  if (missing.length > 0) {
+    return `${source} ${String(r.kind)} request needs ${missing.map(([f, t]) => `${f} (${t === 'string[]' ? 'a non-empty list of strings' : `a ${t}`})`).join(', ')}`;
+  }
+  if (r.kind === 'workload' && !WORKLOAD_KINDS.includes(String(r.workloadKind))) {
+    return `unknown workloadKind ${JSON.stringify(r.workloadKind)}; expected one of ${WORKLOAD_KINDS.join(', ')}`;
+  }
   return undefined;
 }
 
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicaSet'];
+
+const REQUIRED: Record<string, [string, 'string' | 'number' | 'string[]'][]> = {
+  instant: [['query', 'string']],
+  range: [['query', 'string']],
+  series: [['match', 'string[]']],
+  alerts: [['alertname', 'string']],
+  silences: [['alertname', 'string']],
+  pod: [
+    ['namespace', 'string'],
+    ['pod', 'string'],
+  ],
+  workload: [
+    ['namespace', 'string'],
+    ['name', 'string'],
+  ],
+  events: [['namespace', 'string']],
+  node: [['node', 'string']],
+  previous_logs: [
+    ['namespace', 'string'],
+    ['pod', 'string'],
+    ['tailLines', 'number'],
+  ],
+  logs: [
+    ['namespace', 'string'],
+    ['limit', 'number'],
+  ],
+};
+
 /** Keeps an item well-formed even when the request was not. */
 function safeRequest(request: EvidenceRequest): EvidenceRequest {
-  const r = (request && typeof request === 'object' ? request : {}) as Record<string, unknown>;
-  return { ...r, id: String(r.id ?? ''), title: String(r.title ?? ''), source: r.source, kind: r.kind } as EvidenceRequest;
+  try {
+    const r = (request && typeof request === 'object' ? request : {}) as Record<string, unknown>;
+    return {
+      id: String(r.id ?? ''),
+      title: String(r.title ?? ''),
+      source: r.source,
+      kind: r.kind,
+    } as EvidenceRequest;
+  } catch {
+    return { id: '', title: '', source: 'prometheus', kind: 'instant', query: '' };
+  }
 }
 
 /** What was asked, for items that failed before a collector could name its exact query. */
 function describe(request: EvidenceRequest): string {
+  try {
+    return describeUnsafe(request);
+  } catch {
+    return '';
+  }
+}
+
+function describeUnsafe(request: EvidenceRequest): string {
   const r = (request ?? {}) as Record<string, unknown>;
   if (typeof r.query === 'string') return r.query;
   if (Array.isArray(r.match)) return r.match.map((m) => `match[]=${String(m)}`).join('&');

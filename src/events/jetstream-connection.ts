@@ -19,6 +19,8 @@ export async function connectNats(url: string, log: Logger, name = 'tarka'): Pro
     reconnectTimeWait: 500,
     waitOnFirstConnect: false,
     pingInterval: 10_000,
+    // A stack trace captured for every request costs ~8% CPU on the append path; errors name their cause anyway.
+    noAsyncTraces: true,
   });
   let up = true;
   void (async () => {

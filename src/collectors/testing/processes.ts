@@ -82,7 +82,10 @@ export async function startServer(
       failed = `${command} exited early`;
       break;
     }
-    const err = await Promise.race([spawnError, new Promise<undefined>((r) => setTimeout(r, 0))]);
+    const err = await Promise.race([
+      spawnError,
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 0)),
+    ]);
     if (err) {
       failed = `${command} could not start: ${err.message}`;
       break;

@@ -76,7 +76,12 @@ function omEscape(v: string): string {
   return v.replace(/[\\"\n]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n' })[c]!);
 }
 
-export function openMetrics(series: SyntheticSeries[], startSec: number, count: number, interval: number): string {
+export function openMetrics(
+  series: SyntheticSeries[],
+  startSec: number,
+  count: number,
+  interval: number,
+): string {
   const lines: string[] = [];
   // OpenMetrics wants each metric family in one contiguous block, introduced by its TYPE.
   const families = new Map<string, SyntheticSeries[]>();
