@@ -19,13 +19,17 @@ import { alertmanagerFixtures } from './fixtures.js';
 
 type Ctx = Awaited<ReturnType<typeof testContext>>;
 
-const typesOf = async (ctx: Ctx, caseId: string) => (await ctx.store.readAggregate(`case.${caseId}`)).events.map((e) => e.type);
+const typesOf = async (ctx: Ctx, caseId: string) =>
+  (await ctx.store.readAggregate(`case.${caseId}`)).events.map((e) => e.type);
 
 function alertGroup(pod: string) {
   const f = alertmanagerFixtures()[0]!.body;
   const { fingerprint: _fp, ...a } = f.alerts[0]!;
   const fingerprint = randomUUID().replace(/-/g, '').slice(0, 16);
-  return { body: { ...f, alerts: [{ ...a, fingerprint, labels: { ...(a.labels as object), pod } }] }, fingerprint };
+  return {
+    body: { ...f, alerts: [{ ...a, fingerprint, labels: { ...(a.labels as object), pod } }] },
+    fingerprint,
+  };
 }
 
 describe('worker', () => {
@@ -36,7 +40,13 @@ describe('worker', () => {
   const reports = mkdtempSync(join(tmpdir(), 'tarka-reports-'));
 
   beforeAll(async () => {
-    ctx = await testContext({ TARKA_DATA_DIR: reports, JETSTREAM_ACK_WAIT_SECONDS: '2', JETSTREAM_MAX_DELIVER: '2', WORKER_CONCURRENCY: '4', COLLECTOR_TIMEOUT_SECONDS: '2' });
+    ctx = await testContext({
+      TARKA_DATA_DIR: reports,
+      JETSTREAM_ACK_WAIT_SECONDS: '2',
+      JETSTREAM_MAX_DELIVER: '2',
+      WORKER_CONCURRENCY: '4',
+      COLLECTOR_TIMEOUT_SECONDS: '2',
+    });
     app = buildApp(ctx);
     runners = startProjectors(ctx);
   });
@@ -71,7 +81,8 @@ describe('worker', () => {
     expect(detail.case).toMatchObject({ investigationState: 'completed', family: 'crashloop' });
     expect(detail.investigations[0].steps.map((s: { step: string }) => s.step)).toContain('plan');
     // No Prometheus, Kubernetes or logs are configured here: the report must say so, not guess.
-    const report = detail.events.find((e: { type: string }) => e.type === 'InvestigationCompleted').data.report;
+    const report = detail.events.find((e: { type: string }) => e.type === 'InvestigationCompleted').data
+      .report;
     expect(JSON.stringify(report.unknowns)).toMatch(/Prometheus/i);
 
     await runners[2]!.waitFor(await ctx.store.headSeq());
@@ -89,22 +100,48 @@ describe('worker', () => {
     const { events } = await ctx.store.readAggregate(`case.${fingerprint}`);
     const req = events.find((e) => e.type === 'InvestigationRequested')!;
     const before = worker.completed;
-    const job = { kind: 'investigate', caseId: fingerprint, investigationId: (req.data as { investigationId: string }).investigationId, eventId: req.id, requestedSeq: req.seq, episode: 1, reason: 'new_episode', anchor: (req.data as { anchor: string }).anchor };
-    await ctx.nc.jetstream().publish(ctx.config.JETSTREAM_SUBJECT, JSON.stringify(job), { msgID: randomUUID() });
+    const job = {
+      kind: 'investigate',
+      caseId: fingerprint,
+      investigationId: (req.data as { investigationId: string }).investigationId,
+      eventId: req.id,
+      requestedSeq: req.seq,
+      episode: 1,
+      reason: 'new_episode',
+      anchor: (req.data as { anchor: string }).anchor,
+    };
+    await ctx.nc
+      .jetstream()
+      .publish(ctx.config.JETSTREAM_SUBJECT, JSON.stringify(job), { msgID: randomUUID() });
     await waitFor(() => worker.completed > before, 10_000);
     expect((await typesOf(ctx, fingerprint)).filter((t) => t === 'InvestigationCompleted')).toHaveLength(1);
   });
 
   it('records a final failure and dead-letters the job after the last delivery', async () => {
     const real = createToolkit(ctx.config);
-    await run({ ...real, analyze: () => { throw new Error('analysis exploded'); } });
+    await run({
+      ...real,
+      analyze: () => {
+        throw new Error('analysis exploded');
+      },
+    });
     const { body, fingerprint } = alertGroup('api-3');
     await app.inject({ method: 'POST', url: '/alerts', payload: body });
-    await waitFor(async () => (await ctx.store.readAggregate(`case.${fingerprint}`)).events.some((e) => e.type === 'InvestigationFailed' && (e.data as { final: boolean }).final), 30_000);
-    const failed = (await ctx.store.readAggregate(`case.${fingerprint}`)).events.filter((e) => e.type === 'InvestigationFailed');
+    await waitFor(
+      async () =>
+        (await ctx.store.readAggregate(`case.${fingerprint}`)).events.some(
+          (e) => e.type === 'InvestigationFailed' && (e.data as { final: boolean }).final,
+        ),
+      30_000,
+    );
+    const failed = (await ctx.store.readAggregate(`case.${fingerprint}`)).events.filter(
+      (e) => e.type === 'InvestigationFailed',
+    );
     expect(failed.map((e) => (e.data as { final: boolean }).final)).toEqual([false, true]);
     expect((failed[1]!.data as { error: string }).error).toMatch(/analysis exploded/);
-    const dlq = await (await ctx.nc.jetstreamManager()).streams.info(deadLetterStream(ctx.config.JETSTREAM_STREAM));
+    const dlq = await (
+      await ctx.nc.jetstreamManager()
+    ).streams.info(deadLetterStream(ctx.config.JETSTREAM_STREAM));
     expect(dlq.state.messages).toBeGreaterThanOrEqual(1);
     await runners[0]!.waitFor(await ctx.store.headSeq());
     expect((await app.inject(`/api/cases/${fingerprint}`)).json().case.investigationState).toBe('failed');
@@ -115,16 +152,28 @@ describe('worker', () => {
     const jsm = await ctx.nc.jetstreamManager();
     const before = (await jsm.streams.info(deadLetterStream(ctx.config.JETSTREAM_STREAM))).state.messages;
     const h = headers();
-    await ctx.nc.jetstream().publish(ctx.config.JETSTREAM_SUBJECT, '{"kind":"nonsense"', { msgID: randomUUID(), headers: h });
-    await waitFor(async () => (await jsm.streams.info(deadLetterStream(ctx.config.JETSTREAM_STREAM))).state.messages > before, 10_000);
-    await waitFor(async () => (await jsm.streams.info(ctx.config.JETSTREAM_STREAM)).state.messages === 0, 10_000);
+    await ctx.nc
+      .jetstream()
+      .publish(ctx.config.JETSTREAM_SUBJECT, '{"kind":"nonsense"', { msgID: randomUUID(), headers: h });
+    await waitFor(
+      async () =>
+        (await jsm.streams.info(deadLetterStream(ctx.config.JETSTREAM_STREAM))).state.messages > before,
+      10_000,
+    );
+    await waitFor(
+      async () => (await jsm.streams.info(ctx.config.JETSTREAM_STREAM)).state.messages === 0,
+      10_000,
+    );
   });
 
   it('on stop, finishes the job in hand before the deadline and exits cleanly', async () => {
     const real = createToolkit(ctx.config);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const w = await startWorker(ctx, { ...real, collect: async (r, win) => (await gate, real.collect(r, win)) });
+    const w = await startWorker(ctx, {
+      ...real,
+      collect: async (r, win) => (await gate, real.collect(r, win)),
+    });
     const { body, fingerprint } = alertGroup('api-4');
     await app.inject({ method: 'POST', url: '/alerts', payload: body });
     await waitFor(async () => (await typesOf(ctx, fingerprint)).includes('InvestigationStarted'), 10_000);

@@ -52,9 +52,18 @@ export function defaultWindow(alert: AlertInput, now: string, lookbackMinutes = 
   };
 }
 
-/** Range-query step giving roughly 240 points per series, never finer than 15 s. */
+/** The window as a PromQL duration, e.g. `65m`, for lookbacks that must cover all of it. */
+export function windowRange(window: Window): string {
+  const minutes = Math.ceil((Date.parse(window.end) - Date.parse(window.start)) / 60_000);
+  return `${Number.isFinite(minutes) ? Math.max(5, minutes) : 60}m`;
+}
+
+/**
+ * Range-query step in multiples of 15 s giving at most ~110 points per series: the Prometheus
+ * collector keeps 120 points and would otherwise downsample (and flag the item truncated).
+ */
 export function stepFor(window: Window): number {
   const seconds = (Date.parse(window.end) - Date.parse(window.start)) / 1000;
-  const raw = Math.ceil(seconds / 240 / 15) * 15;
+  const raw = Math.ceil(seconds / 110 / 15) * 15;
   return Math.max(15, Number.isFinite(raw) ? raw : 60);
 }

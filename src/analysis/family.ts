@@ -117,10 +117,22 @@ const EXPR_PATTERNS: [RegExp, Family, string | null][] = [
   [/waiting_reason[^}]*CrashLoopBackOff|kube_pod_container_status_restarts_total/, 'crashloop', null],
   [/container_cpu_cfs_throttled/, 'cpu_throttling', null],
   [/code=~?"5|status=~?"5|_5xx|http_server_errors/, 'http_5xx', null],
-  [/kube_pod_container_status_waiting_reason|kube_pod_status_phase|kube_pod_status_ready/, 'pod_not_healthy', null],
-  [/container_memory_working_set_bytes|node_memory_|kube_node_status_allocatable\{[^}]*memory/, 'memory_pressure', null],
+  [
+    /kube_pod_container_status_waiting_reason|kube_pod_status_phase|kube_pod_status_ready/,
+    'pod_not_healthy',
+    null,
+  ],
+  [
+    /container_memory_working_set_bytes|node_memory_|kube_node_status_allocatable\{[^}]*memory/,
+    'memory_pressure',
+    null,
+  ],
   [/kube_job_(status_)?failed|kube_job_status_active|kube_job_spec_completions/, 'job_failed', null],
-  [/kube_(deployment|statefulset|daemonset)_(status|spec)_|kube_deployment_status_condition/, 'rollout_mismatch', null],
+  [
+    /kube_(deployment|statefulset|daemonset)_(status|spec)_|kube_deployment_status_condition/,
+    'rollout_mismatch',
+    null,
+  ],
   [/kube_node_status_condition|kube_node_spec_taint|node_filesystem_/, 'node_problem', null],
   [/\bup\b\s*(\{[^}]*\})?\s*==\s*0|absent\(\s*up\b/, 'target_down', null],
 ];
@@ -172,7 +184,13 @@ function seriesReasons(evidence: readonly EvidenceItem[], id: string): string[] 
 }
 
 // Families whose subject is a single pod, where container state can overrule the alert's name.
-const POD_LEVEL: readonly Family[] = ['crashloop', 'pod_not_healthy', 'memory_pressure', 'generic', 'oom_killed'];
+const POD_LEVEL: readonly Family[] = [
+  'crashloop',
+  'pod_not_healthy',
+  'memory_pressure',
+  'generic',
+  'oom_killed',
+];
 
 /**
  * Final family: the preliminary one, corrected by what the pod actually shows. When the deciding
@@ -220,16 +238,26 @@ export function refineFamily(
     out.subReason = sub;
   };
 
-  if (pull && prelim.family !== 'crashloop') set('pod_not_healthy', 'image_pull', `waiting reason ${pull.reason} in ${pull.src}`);
+  if (pull && prelim.family !== 'crashloop')
+    set('pod_not_healthy', 'image_pull', `waiting reason ${pull.reason} in ${pull.src}`);
   else if (config && prelim.family !== 'crashloop')
     set('pod_not_healthy', 'config_error', `waiting reason ${config.reason} in ${config.src}`);
   else if (oom) set('oom_killed', null, `last termination reason OOMKilled in ${oom.src}`);
-  else if (unschedulable) set('pod_not_healthy', 'unschedulable', `pod condition PodScheduled=False (Unschedulable) in ${podFound!.item.id}`);
-  else if (backoff && prelim.family !== 'memory_pressure') set('crashloop', null, `waiting reason CrashLoopBackOff in ${backoff.src}`);
+  else if (unschedulable)
+    set(
+      'pod_not_healthy',
+      'unschedulable',
+      `pod condition PodScheduled=False (Unschedulable) in ${podFound!.item.id}`,
+    );
+  else if (backoff && prelim.family !== 'memory_pressure')
+    set('crashloop', null, `waiting reason CrashLoopBackOff in ${backoff.src}`);
 
-  const checked = answered(podFound?.item ?? byId(evidence, EV.pod)) || answered(byId(evidence, EV.lastTerminated));
+  const checked =
+    answered(podFound?.item ?? byId(evidence, EV.pod)) || answered(byId(evidence, EV.lastTerminated));
   if (!checked && (labels.pod || labels.container)) {
-    out.reasons.push('not confirmed by evidence: neither pod state nor container termination metrics were available');
+    out.reasons.push(
+      'not confirmed by evidence: neither pod state nor container termination metrics were available',
+    );
   }
   return out;
 }

@@ -49,7 +49,8 @@ export interface LogAnalysis {
 
 const ERROR_WORDS =
   /\b(error|err|errors? occurred|fatal|panic|exception|critical|crit|severe|emerg|fail(ed|ure|ing)?|traceback|refused|denied|unable|cannot|can't|could not|timed? ?out|timeout|killed|oom|segfault|sigsegv|sigkill|abort(ed)?|unhealthy|backoff|back-off)\b|\w(Exception|Error)\b/i;
-const ERROR_LEVEL = /["']?(level|lvl|severity|loglevel)["']?\s*[:=]\s*["']?(error|err|fatal|panic|critical|crit|emerg|alert|severe)\b/i;
+const ERROR_LEVEL =
+  /["']?(level|lvl|severity|loglevel)["']?\s*[:=]\s*["']?(error|err|fatal|panic|critical|crit|emerg|alert|severe)\b/i;
 const QUIET_LEVEL = /["']?(level|lvl|severity|loglevel)["']?\s*[:=]\s*["']?(info|debug|trace|notice)\b/i;
 
 /** An error-looking line. An explicit info/debug level wins over words like "error" in the text. */
@@ -90,7 +91,7 @@ const NORMALISERS: [RegExp, string][] = [
   [/(?<![A-Za-z])'[^'\n]*'(?![A-Za-z])/g, "'<str>'"],
   [/\b0x[0-9a-f]+\b/gi, '<hex>'],
   [/\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b/gi, '<hex>'],
-  [/\b\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|ki|mi|gi|kb|mb|gb|b|%)?\b/gi, '<n>'],
+  [/\b\d+(?:\.\d+)?(?:(?:ns|us|µs|ms|s|m|h|ki|mi|gi|kb|mb|gb|b)\b|%|\b)/gi, '<n>'],
 ];
 
 /** A line with its variable parts replaced by placeholders, so repeats fold into one pattern. */
@@ -140,7 +141,12 @@ export function readLogs(sources: readonly LogSource[], extraTexts: readonly Log
       p.count++;
       if (!p.evidenceIds.includes(evidenceId)) p.evidenceIds.push(evidenceId);
     } else {
-      patterns.set(key, { pattern: key, count: 1, example: cap(oneLine(line, 300), 300), evidenceIds: [evidenceId] });
+      patterns.set(key, {
+        pattern: key,
+        count: 1,
+        example: cap(oneLine(line, 300), 300),
+        evidenceIds: [evidenceId],
+      });
     }
   };
   const closeTrace = (evidenceId: string, t: OpenTrace | null) => {
@@ -207,7 +213,10 @@ export function readLogs(sources: readonly LogSource[], extraTexts: readonly Log
 }
 
 /** Every signature that matches any line, with counts and the most common extracted subject. */
-export function matchSignatures(sources: readonly LogSource[], library: readonly Signature[] = SIGNATURES): SignatureMatch[] {
+export function matchSignatures(
+  sources: readonly LogSource[],
+  library: readonly Signature[] = SIGNATURES,
+): SignatureMatch[] {
   const out: SignatureMatch[] = [];
   for (const sig of library) {
     let count = 0;

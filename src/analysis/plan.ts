@@ -4,7 +4,7 @@
 // guessed except a Deployment named after a Service, which is marked as such in its title.
 
 import type { EvidenceRequest } from '../investigation/evidence.js';
-import { alertExpression, alertName, stepFor, type AlertInput, type Window } from './alert.js';
+import { alertExpression, alertName, stepFor, windowRange, type AlertInput, type Window } from './alert.js';
 import type { Family, FamilyDecision } from './family.js';
 import { EV } from './ids.js';
 import { q, type ContainerScope } from './queries.js';
@@ -44,6 +44,7 @@ export function planEvidence(
   const labels = subjectLabels(alert.labels);
   const name = alertName(alert);
   const step = stepFor(window);
+  const lb = windowRange(window);
   const ns = labels.namespace;
   const pod = labels.pod;
   const container = labels.container;
@@ -68,25 +69,25 @@ export function planEvidence(
     if (c && POD_FAMILIES.includes(family)) {
       if (family !== 'cpu_throttling') {
         range(EV.restarts, `Container restarts of ${where}`, q.restarts(c));
-        instant(EV.lastTerminated, `Last termination reason of ${where}`, q.lastTerminatedReason(c));
-        instant(EV.exitCode, `Last exit code of ${where}`, q.lastTerminatedExitCode(c));
-        instant(EV.waiting, `Waiting reason of ${where}`, q.waitingReason(c));
+        instant(EV.lastTerminated, `Last termination reason of ${where}`, q.lastTerminatedReason(c, lb));
+        instant(EV.exitCode, `Last exit code of ${where}`, q.lastTerminatedExitCode(c, lb));
+        instant(EV.waiting, `Waiting reason of ${where}`, q.waitingReason(c, lb));
       }
       if (family === 'crashloop' || family === 'oom_killed' || family === 'memory_pressure') {
         range(EV.memory, `Memory working set of ${where}`, q.memoryWorkingSet(c));
-        instant(EV.memoryLimit, `Memory limit of ${where}`, q.memoryLimit(c));
+        instant(EV.memoryLimit, `Memory limit of ${where}`, q.memoryLimit(c, lb));
       }
       if (family === 'cpu_throttling') {
         range(EV.throttling, `CPU throttling ratio of ${where}`, q.cpuThrottling(c));
         range(EV.cpuUsage, `CPU usage (cores) of ${where}`, q.cpuUsage(c));
-        instant(EV.cpuLimit, `CPU limit of ${where}`, q.cpuLimit(c));
+        instant(EV.cpuLimit, `CPU limit of ${where}`, q.cpuLimit(c, lb));
       }
       if (family === 'pod_not_healthy') {
-        instant(EV.podPhase, `Phase of pod ${ns}/${pod}`, q.podPhase(c.namespace, pod!));
+        instant(EV.podPhase, `Phase of pod ${ns}/${pod}`, q.podPhase(c.namespace, pod!, lb));
         range(EV.podReady, `Readiness of pod ${ns}/${pod}`, q.podReady(c.namespace, pod!));
       }
     }
-    planFamilyPromQL(family, sub, labels, workload, wName, range, instant);
+    planFamilyPromQL(family, sub, labels, workload, wName, lb, range, instant);
     if (ns && workload && ['crashloop', 'oom_killed', 'http_5xx', 'target_down'].includes(family)) {
       range(EV.workloadRestarts, `Restarts across pods of ${wName}`, q.workloadRestarts(ns, workload.name));
     }
@@ -109,7 +110,14 @@ export function planEvidence(
   if (family === 'meta') return reqs;
 
   if (ns && pod) {
-    reqs.push({ id: EV.pod, title: `Pod ${ns}/${pod}`, source: 'kubernetes', kind: 'pod', namespace: ns, pod });
+    reqs.push({
+      id: EV.pod,
+      title: `Pod ${ns}/${pod}`,
+      source: 'kubernetes',
+      kind: 'pod',
+      namespace: ns,
+      pod,
+    });
     reqs.push({
       id: EV.podEvents,
       title: `Events for pod ${ns}/${pod}`,
@@ -142,7 +150,13 @@ export function planEvidence(
     }
   }
   if (labels.node && (family === 'node_problem' || family === 'memory_pressure')) {
-    reqs.push({ id: EV.node, title: `Node ${labels.node}`, source: 'kubernetes', kind: 'node', node: labels.node });
+    reqs.push({
+      id: EV.node,
+      title: `Node ${labels.node}`,
+      source: 'kubernetes',
+      kind: 'node',
+      node: labels.node,
+    });
     // The kubelet records node events in the default namespace.
     reqs.push({
       id: EV.nodeEvents,
@@ -190,6 +204,7 @@ function planFamilyPromQL(
   labels: Record<string, string>,
   workload: WorkloadRef | null,
   wName: string,
+  lb: string,
   range: Add,
   instant: Add,
 ): void {
@@ -211,23 +226,51 @@ function planFamilyPromQL(
       break;
     case 'job_failed':
       if (ns && workload?.kind === 'Job') {
-        instant(EV.jobStatus, `Failed/succeeded/active pods of Job ${ns}/${workload.name}`, q.jobStatus(ns, workload.name));
+        range(
+          EV.jobStatus,
+          `Failed/succeeded/active pods of Job ${ns}/${workload.name}`,
+          q.jobStatus(ns, workload.name),
+        );
       }
       break;
     case 'rollout_mismatch':
       if (ns && workload) {
-        range(EV.replicas, `Desired/available/updated replicas of ${wName}`, q.replicas(ns, workload.kind, workload.name));
+        range(
+          EV.replicas,
+          `Desired/available/updated replicas of ${wName}`,
+          q.replicas(ns, workload.kind, workload.name),
+        );
         if (workload.kind === 'Deployment')
-          instant(EV.rolloutCondition, `Progressing condition of ${wName}`, q.rolloutCondition(ns, workload.name));
-        instant(EV.workloadWaiting, `Waiting reasons of pods of ${wName}`, q.workloadWaiting(ns, workload.name));
+          instant(
+            EV.rolloutCondition,
+            `Progressing condition of ${wName}`,
+            q.rolloutCondition(ns, workload.name, lb),
+          );
+        instant(
+          EV.workloadWaiting,
+          `Waiting reasons of pods of ${wName}`,
+          q.workloadWaiting(ns, workload.name, lb),
+        );
         range(EV.workloadRestarts, `Restarts across pods of ${wName}`, q.workloadRestarts(ns, workload.name));
       }
       break;
     case 'node_problem':
       if (labels.node) {
-        instant(EV.nodeConditions, `Active conditions of node ${labels.node}`, q.nodeConditions(labels.node));
-        range(EV.nodeReady, `Ready condition of node ${labels.node} over the window`, q.nodeReady(labels.node));
-        instant(EV.podsOnNode, `Pods scheduled on node ${labels.node}, by namespace`, q.podsOnNode(labels.node));
+        instant(
+          EV.nodeConditions,
+          `Active conditions of node ${labels.node}`,
+          q.nodeConditions(labels.node, lb),
+        );
+        range(
+          EV.nodeReady,
+          `Ready condition of node ${labels.node} over the window`,
+          q.nodeReady(labels.node),
+        );
+        instant(
+          EV.podsOnNode,
+          `Pods scheduled on node ${labels.node}, by namespace`,
+          q.podsOnNode(labels.node, lb),
+        );
       }
       if (labels.instance && (sub?.startsWith('filesystem') || labels.mountpoint)) {
         range(
@@ -242,7 +285,11 @@ function planFamilyPromQL(
         range(EV.nodeMemory, `Available memory ratio of ${labels.instance}`, q.nodeMemory(labels.instance));
       }
       if (labels.node) {
-        instant(EV.nodeConditions, `Active conditions of node ${labels.node}`, q.nodeConditions(labels.node));
+        instant(
+          EV.nodeConditions,
+          `Active conditions of node ${labels.node}`,
+          q.nodeConditions(labels.node, lb),
+        );
       }
       if (sub === 'cluster_overcommit' || (!labels.pod && !labels.instance && !labels.node)) {
         instant(EV.clusterMemory, 'Cluster memory requests vs allocatable', q.clusterMemoryRequests());

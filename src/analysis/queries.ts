@@ -27,23 +27,60 @@ const containerSel = (s: ContainerScope, extra: Matchers = {}) =>
 // cAdvisor also exports a pod-level cgroup series with container=""; keep only real containers.
 const cadvisorSel = (s: ContainerScope) => containerSel(s, s.container ? {} : { container: { re: '.+' } });
 
+// State metrics (reasons, limits, phases) are read with last_over_time over the window: instant
+// queries run at the window's end, by which time a deleted pod's series (or those of a restarted
+// exporter) may have vanished although they were there while the alert fired.
+const last = (series: string, lookback: string) => `last_over_time(${series}[${lookback}])`;
+
 /** Pods of a workload: generated names start with `<workload>-`. */
 export function podsOf(name: string): { re: string } {
   return { re: `${escapeRegex(name)}-.*` };
 }
 
+const REPLICA_METRICS: Partial<Record<WorkloadKind, [string, string[]]>> = {
+  Deployment: [
+    'deployment',
+    [
+      'kube_deployment_spec_replicas',
+      'kube_deployment_status_replicas_available',
+      'kube_deployment_status_replicas_updated',
+    ],
+  ],
+  StatefulSet: [
+    'statefulset',
+    [
+      'kube_statefulset_replicas',
+      'kube_statefulset_status_replicas_ready',
+      'kube_statefulset_status_replicas_updated',
+    ],
+  ],
+  DaemonSet: [
+    'daemonset',
+    [
+      'kube_daemonset_status_desired_number_scheduled',
+      'kube_daemonset_status_number_available',
+      'kube_daemonset_status_updated_number_scheduled',
+    ],
+  ],
+};
+
 export const q = {
   restarts: (s: ContainerScope) => `kube_pod_container_status_restarts_total${containerSel(s)}`,
   restartsIncrease: (s: ContainerScope, range: string) =>
     `increase(kube_pod_container_status_restarts_total${containerSel(s)}[${range}])`,
-  lastTerminatedReason: (s: ContainerScope) =>
-    `kube_pod_container_status_last_terminated_reason${containerSel(s)} == 1`,
-  lastTerminatedExitCode: (s: ContainerScope) => `kube_pod_container_status_last_terminated_exitcode${containerSel(s)}`,
-  waitingReason: (s: ContainerScope) => `kube_pod_container_status_waiting_reason${containerSel(s)} > 0`,
-  podPhase: (ns: string, pod: string) => `kube_pod_status_phase${sel({ namespace: ns, pod })} == 1`,
-  podReady: (ns: string, pod: string) => `kube_pod_status_ready${sel({ namespace: ns, pod, condition: 'true' })}`,
+  lastTerminatedReason: (s: ContainerScope, lb: string) =>
+    `${last(`kube_pod_container_status_last_terminated_reason${containerSel(s)}`, lb)} == 1`,
+  lastTerminatedExitCode: (s: ContainerScope, lb: string) =>
+    last(`kube_pod_container_status_last_terminated_exitcode${containerSel(s)}`, lb),
+  waitingReason: (s: ContainerScope, lb: string) =>
+    `${last(`kube_pod_container_status_waiting_reason${containerSel(s)}`, lb)} > 0`,
+  podPhase: (ns: string, pod: string, lb: string) =>
+    `${last(`kube_pod_status_phase${sel({ namespace: ns, pod })}`, lb)} == 1`,
+  podReady: (ns: string, pod: string) =>
+    `kube_pod_status_ready${sel({ namespace: ns, pod, condition: 'true' })}`,
   memoryWorkingSet: (s: ContainerScope) => `container_memory_working_set_bytes${cadvisorSel(s)}`,
-  memoryLimit: (s: ContainerScope) => `kube_pod_container_resource_limits${containerSel(s, { resource: 'memory' })}`,
+  memoryLimit: (s: ContainerScope, lb: string) =>
+    last(`kube_pod_container_resource_limits${containerSel(s, { resource: 'memory' })}`, lb),
   memoryVsLimit: (s: ContainerScope, range: string) =>
     `max by (namespace, pod, container) (max_over_time(container_memory_working_set_bytes${cadvisorSel(s)}[${range}])) / on (namespace, pod, container) kube_pod_container_resource_limits${containerSel(s, { resource: 'memory' })}`,
   cpuThrottling: (s: ContainerScope) => {
@@ -53,7 +90,8 @@ export const q = {
   },
   cpuUsage: (s: ContainerScope) =>
     `sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total${cadvisorSel(s)}[5m]))`,
-  cpuLimit: (s: ContainerScope) => `kube_pod_container_resource_limits${containerSel(s, { resource: 'cpu' })}`,
+  cpuLimit: (s: ContainerScope, lb: string) =>
+    last(`kube_pod_container_resource_limits${containerSel(s, { resource: 'cpu' })}`, lb),
 
   http5xxRatio: (m: Record<string, string>) =>
     `sum(rate(http_requests_total${sel({ ...m, code: { re: '5..' } })}[5m])) / sum(rate(http_requests_total${sel(m)}[5m]))`,
@@ -64,52 +102,31 @@ export const q = {
 
   workloadRestarts: (ns: string, workload: string) =>
     `sum by (pod) (kube_pod_container_status_restarts_total${sel({ namespace: ns, pod: podsOf(workload) })})`,
-  workloadWaiting: (ns: string, workload: string) =>
-    `kube_pod_container_status_waiting_reason${sel({ namespace: ns, pod: podsOf(workload) })} > 0`,
+  workloadWaiting: (ns: string, workload: string, lb: string) =>
+    `${last(`kube_pod_container_status_waiting_reason${sel({ namespace: ns, pod: podsOf(workload) })}`, lb)} > 0`,
+  /** Raw series joined with `or`: a range query keeps their metric names apart. */
   replicas: (ns: string, kind: WorkloadKind, name: string): string | null => {
-    const metrics: Partial<Record<WorkloadKind, [string, string[]]>> = {
-      Deployment: [
-        'deployment',
-        [
-          'kube_deployment_spec_replicas',
-          'kube_deployment_status_replicas_available',
-          'kube_deployment_status_replicas_updated',
-        ],
-      ],
-      StatefulSet: [
-        'statefulset',
-        [
-          'kube_statefulset_replicas',
-          'kube_statefulset_status_replicas_ready',
-          'kube_statefulset_status_replicas_updated',
-        ],
-      ],
-      DaemonSet: [
-        'daemonset',
-        [
-          'kube_daemonset_status_desired_number_scheduled',
-          'kube_daemonset_status_number_available',
-          'kube_daemonset_status_updated_number_scheduled',
-        ],
-      ],
-    };
-    const spec = metrics[kind];
+    const spec = REPLICA_METRICS[kind];
     if (!spec) return null;
     const m = sel({ namespace: ns, [spec[0]]: name });
     return spec[1].map((metric) => `${metric}${m}`).join(' or ');
   },
-  rolloutCondition: (ns: string, deployment: string) =>
-    `kube_deployment_status_condition${sel({ namespace: ns, deployment, condition: 'Progressing' })} == 1`,
+  rolloutCondition: (ns: string, deployment: string, lb: string) =>
+    `${last(`kube_deployment_status_condition${sel({ namespace: ns, deployment, condition: 'Progressing' })}`, lb)} == 1`,
 
   up: (m: Record<string, string>) => `up${sel(m)}`,
+  /** Raw series joined with `or`, for a range query: functions would drop the metric names. */
   jobStatus: (ns: string, job: string) => {
     const m = sel({ namespace: ns, job_name: job });
     return `kube_job_status_failed${m} or kube_job_status_succeeded${m} or kube_job_status_active${m}`;
   },
 
-  nodeConditions: (node: string) => `kube_node_status_condition${sel({ node, status: 'true' })} == 1`,
-  nodeReady: (node: string) => `kube_node_status_condition${sel({ node, condition: 'Ready', status: 'true' })}`,
-  podsOnNode: (node: string) => `count by (namespace) (kube_pod_info${sel({ node })})`,
+  nodeConditions: (node: string, lb: string) =>
+    `${last(`kube_node_status_condition${sel({ node, status: 'true' })}`, lb)} == 1`,
+  nodeReady: (node: string) =>
+    `kube_node_status_condition${sel({ node, condition: 'Ready', status: 'true' })}`,
+  podsOnNode: (node: string, lb: string) =>
+    `count by (namespace) (${last(`kube_pod_info${sel({ node })}`, lb)})`,
   nodeFilesystem: (instance: string, mountpoint?: string | null) => {
     const m = sel({ instance, mountpoint, fstype: { re: '.+' } });
     return `node_filesystem_avail_bytes${m} / node_filesystem_size_bytes${m}`;

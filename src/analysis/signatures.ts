@@ -21,13 +21,14 @@ const first = (line: string, res: RegExp[]): string | null => {
   return null;
 };
 
-const HOSTPORT = /((?:\d{1,3}\.){3}\d{1,3}|\[[0-9a-fA-F:]+\]|[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]):(\d{2,5})\b/;
+const HOSTPORT =
+  /((?:\d{1,3}\.){3}\d{1,3}|\[[0-9a-fA-F:]+\]|[A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9]):(\d{2,5})\b/;
 
 export const SIGNATURES: readonly Signature[] = [
   {
     id: 'connection_refused',
     title: 'Connection refused by a dependency',
-    patterns: [/connection refused|ECONNREFUSED|connect: connection refused|Connection refused|actively refused/i],
+    patterns: [/connection refused|ECONNREFUSED|actively refused|Connection to \S+ refused/i],
     explanation:
       'The process reached the host but nothing accepted the connection on that port: the dependency is down, restarting, not yet ready, or the address/port is wrong.',
     remediation:
@@ -122,7 +123,9 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'port_in_use',
     title: 'Port already in use',
-    patterns: [/EADDRINUSE|address already in use|port \d+ (is )?already in use|Only one usage of each socket address/i],
+    patterns: [
+      /EADDRINUSE|address already in use|port \d+ (is )?already in use|Only one usage of each socket address/i,
+    ],
     explanation:
       'The process could not bind its listening port: another process in the pod (sidecar, duplicate server) or the host network already holds it.',
     remediation:
@@ -143,8 +146,10 @@ export const SIGNATURES: readonly Signature[] = [
     id: 'too_many_open_files',
     title: 'Too many open files',
     patterns: [/EMFILE|too many open files/i],
-    explanation: 'The process hit its file-descriptor limit, typically a connection or file-handle leak under load.',
-    remediation: 'Check open FDs over time (process_open_fds vs process_max_fds); look for leaked connections; raise ulimit only after ruling out a leak.',
+    explanation:
+      'The process hit its file-descriptor limit, typically a connection or file-handle leak under load.',
+    remediation:
+      'Check open FDs over time (process_open_fds vs process_max_fds); look for leaked connections; raise ulimit only after ruling out a leak.',
     weight: 70,
   },
   {
@@ -158,7 +163,8 @@ export const SIGNATURES: readonly Signature[] = [
     remediation:
       'Identify the dependency from the line; check its latency and saturation; check NetworkPolicies for silently dropped traffic.',
     weight: 60,
-    extract: (l) => first(l, [/(?:dial tcp|to|connecting to|calling)\s+\[?([A-Za-z0-9_.:-]+?)\]?:(\d{2,5})\b/i, HOSTPORT]),
+    extract: (l) =>
+      first(l, [/(?:dial tcp|to|connecting to|calling)\s+\[?([A-Za-z0-9_.:-]+?)\]?:(\d{2,5})\b/i, HOSTPORT]),
   },
   {
     id: 'db_schema',
@@ -172,7 +178,13 @@ export const SIGNATURES: readonly Signature[] = [
     remediation:
       'Check the migration job/init container logs and the schema version table; run or fix the migration, or roll the application back to the version matching the schema.',
     weight: 80,
-    extract: (l) => first(l, [/(relation "[^"]+")/, /(column "[^"]+")/, /(Table '[^']+')/, /(no such (?:table|column): \S+)/]),
+    extract: (l) =>
+      first(l, [
+        /(relation "[^"]+")/,
+        /(column "[^"]+")/,
+        /(Table '[^']+')/,
+        /(no such (?:table|column): \S+)/,
+      ]),
   },
   {
     id: 'probe_failure',
@@ -189,8 +201,10 @@ export const SIGNATURES: readonly Signature[] = [
     id: 'segfault',
     title: 'Segmentation fault',
     patterns: [/SIGSEGV|segmentation fault|segfault|signal 11\b|core dumped/i],
-    explanation: 'The process crashed on an invalid memory access: a native library bug, ABI mismatch after an image change, or memory corruption.',
-    remediation: 'Check recent image/base-image changes and native dependencies; capture a core dump or run with the previous image to confirm.',
+    explanation:
+      'The process crashed on an invalid memory access: a native library bug, ABI mismatch after an image change, or memory corruption.',
+    remediation:
+      'Check recent image/base-image changes and native dependencies; capture a core dump or run with the previous image to confirm.',
     weight: 75,
   },
   {
@@ -199,8 +213,10 @@ export const SIGNATURES: readonly Signature[] = [
     patterns: [
       /nil pointer dereference|NullPointerException|TypeError: Cannot read propert(y|ies) of (undefined|null)|AttributeError: 'NoneType' object/i,
     ],
-    explanation: 'A code path dereferenced a missing value — usually a bug exposed by new code or by unexpected input/config.',
-    remediation: 'Use the stack trace to find the code path; correlate with the latest rollout; roll back if it started with a new version.',
+    explanation:
+      'A code path dereferenced a missing value — usually a bug exposed by new code or by unexpected input/config.',
+    remediation:
+      'Use the stack trace to find the code path; correlate with the latest rollout; roll back if it started with a new version.',
     weight: 70,
   },
   {
@@ -219,7 +235,9 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'scheduling',
     title: 'Pod cannot be scheduled',
-    patterns: [/FailedScheduling|0\/\d+ nodes are available|Insufficient (cpu|memory|nvidia)|didn't match Pod's node affinity|untolerated taint|unbound immediate PersistentVolumeClaims/i],
+    patterns: [
+      /FailedScheduling|0\/\d+ nodes are available|Insufficient (cpu|memory|nvidia)|didn't match Pod's node affinity|untolerated taint|unbound immediate PersistentVolumeClaims/i,
+    ],
     explanation:
       'No node satisfies the pod’s requests and constraints: not enough allocatable CPU/memory, affinity/taint mismatch, or an unbound volume.',
     remediation:
@@ -230,41 +248,56 @@ export const SIGNATURES: readonly Signature[] = [
   {
     id: 'rate_limited',
     title: 'Rate limited by a dependency',
-    patterns: [/\b429\b|too many requests|rate limit(ed| exceeded)|RESOURCE_EXHAUSTED|Throttling(Exception)?:/i],
+    patterns: [
+      /\b429\b|too many requests|rate limit(ed| exceeded)|RESOURCE_EXHAUSTED|Throttling(Exception)?:/i,
+    ],
     explanation: 'A dependency is rejecting calls for exceeding its quota or rate limit.',
-    remediation: 'Identify the dependency and its quota; add client-side backoff; check for a retry storm multiplying traffic.',
+    remediation:
+      'Identify the dependency and its quota; add client-side backoff; check for a retry storm multiplying traffic.',
     weight: 55,
   },
   {
     id: 'connection_pool',
     title: 'Connection pool or server connection limit exhausted',
-    patterns: [/too many connections|connection pool (exhausted|timeout)|remaining connection slots are reserved|max_connections|Timeout waiting for connection from pool|pool exhausted/i],
-    explanation: 'The database or client pool has no free connections: leaked connections, a slow query holding them, or more replicas than the server allows.',
-    remediation: 'Check active connections on the server, pool size × replicas versus max_connections, and slow queries holding connections.',
+    patterns: [
+      /too many connections|connection pool (exhausted|timeout)|remaining connection slots are reserved|max_connections|Timeout waiting for connection from pool|pool exhausted/i,
+    ],
+    explanation:
+      'The database or client pool has no free connections: leaked connections, a slow query holding them, or more replicas than the server allows.',
+    remediation:
+      'Check active connections on the server, pool size × replicas versus max_connections, and slow queries holding connections.',
     weight: 65,
   },
   {
     id: 'read_only_fs',
     title: 'Read-only filesystem',
     patterns: [/read-only file system|EROFS/i],
-    explanation: 'The process writes to a path that is read-only (readOnlyRootFilesystem, a read-only mount, or a filesystem remounted read-only after errors).',
-    remediation: 'Mount an emptyDir for writable paths (e.g. /tmp) or fix the volume; if the node remounted read-only, check its disk health.',
+    explanation:
+      'The process writes to a path that is read-only (readOnlyRootFilesystem, a read-only mount, or a filesystem remounted read-only after errors).',
+    remediation:
+      'Mount an emptyDir for writable paths (e.g. /tmp) or fix the volume; if the node remounted read-only, check its disk health.',
     weight: 70,
   },
   {
     id: 'upstream_unavailable',
     title: 'Upstream unavailable (proxy/gateway errors)',
-    patterns: [/no healthy upstream|upstream connect error|\b50[234]\b[^\n]{0,20}(Bad Gateway|Service Unavailable|Gateway Timeout)|upstream prematurely closed/i],
-    explanation: 'A proxy or gateway had no healthy backend to send the request to: backends are down, not ready, or failing health checks.',
-    remediation: 'Check the backend Service endpoints and readiness; correlate with restarts and rollouts of the backend.',
+    patterns: [
+      /no healthy upstream|upstream connect error|\b50[234]\b[^\n]{0,20}(Bad Gateway|Service Unavailable|Gateway Timeout)|upstream prematurely closed/i,
+    ],
+    explanation:
+      'A proxy or gateway had no healthy backend to send the request to: backends are down, not ready, or failing health checks.',
+    remediation:
+      'Check the backend Service endpoints and readiness; correlate with restarts and rollouts of the backend.',
     weight: 60,
   },
   {
     id: 'killed_by_signal',
     title: 'Process killed by a signal',
     patterns: [/\bSIGKILL\b|\bKilled\b\s*$|exit(ed)? (with )?(code|status) 137|signal: killed/i],
-    explanation: 'The process was killed (SIGKILL): kernel OOM killer, a failing liveness probe, or an external kill.',
-    remediation: 'Check the last termination reason (OOMKilled vs Error) and liveness probe events for the same time.',
+    explanation:
+      'The process was killed (SIGKILL): kernel OOM killer, a failing liveness probe, or an external kill.',
+    remediation:
+      'Check the last termination reason (OOMKilled vs Error) and liveness probe events for the same time.',
     weight: 55,
   },
 ];

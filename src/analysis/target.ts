@@ -217,7 +217,13 @@ export function resolveTarget(alert: AlertInput, family: Family, evidence: reado
   if (workload && family !== 'node_problem' && (family !== 'http_5xx' || !base.service)) {
     return { ...base, kind: 'workload', name: qual(workload.name), display: workloadText(workload) };
   }
-  if (family === 'node_problem' || (!base.service && !labels.job && (labels.node || labels.instance))) {
+  // Node-exporter alerts (filesystem, node memory) carry a scrape job but are about the host.
+  const hostAlert = family === 'memory_pressure' && !base.pod && !!(labels.node || labels.instance);
+  if (
+    family === 'node_problem' ||
+    hostAlert ||
+    (!base.service && !labels.job && (labels.node || labels.instance))
+  ) {
     const n = labels.node ?? labels.instance ?? node;
     if (n) return { ...base, node: n, kind: 'node', name: n, display: `Node ${n}` };
   }
@@ -225,7 +231,13 @@ export function resolveTarget(alert: AlertInput, family: Family, evidence: reado
     return { ...base, kind: 'service', name: qual(base.service), display: `Service ${qual(base.service)}` };
   }
   if (labels.job && family !== 'meta') {
-    return { ...base, kind: 'service', name: labels.job, display: `Scrape job ${qual(labels.job)}` };
+    const instance = labels.instance ? ` (instance ${labels.instance})` : '';
+    return {
+      ...base,
+      kind: 'service',
+      name: labels.job,
+      display: `Scrape job ${qual(labels.job)}${instance}`,
+    };
   }
   const cluster = base.cluster;
   return {

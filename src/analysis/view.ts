@@ -25,9 +25,12 @@ type Kind = EvidenceRequest['kind'];
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const hasArray = (v: unknown, key: string): boolean => isObj(v) && Array.isArray(v[key]);
 
+const seriesOf = (d: unknown): unknown[] =>
+  hasArray(d, 'series') ? ((d as { series: unknown[] }).series ?? []) : [];
+
 const guards: Partial<Record<Kind, (d: unknown) => boolean>> = {
-  instant: (d) => hasArray(d, 'series'),
-  range: (d) => hasArray(d, 'series'),
+  instant: (d) => hasArray(d, 'series') && seriesOf(d).every((s) => isObj(s) && typeof s.value === 'number'),
+  range: (d) => hasArray(d, 'series') && seriesOf(d).every((s) => isObj(s) && Array.isArray(s.points)),
   series: (d) => hasArray(d, 'series'),
   alerts: (d) => hasArray(d, 'alerts'),
   silences: (d) => hasArray(d, 'silences'),

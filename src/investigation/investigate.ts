@@ -7,7 +7,12 @@ export type { AlertInput, Window };
 export interface Toolkit {
   plan(alert: AlertInput, window: Window): { family: string; reasons: string[]; requests: EvidenceRequest[] };
   collect(request: EvidenceRequest, window: { start: Date; end: Date }): Promise<EvidenceItem>;
-  analyze(input: { alert: AlertInput; window: Window; evidence: EvidenceItem[]; now: string }): InvestigationReport;
+  analyze(input: {
+    alert: AlertInput;
+    window: Window;
+    evidence: EvidenceItem[];
+    now: string;
+  }): InvestigationReport;
 }
 
 /** The fields of a report the rest of the system relies on; the full shape is the analysis' schema. */
@@ -33,10 +38,26 @@ const MAX_STEP_DATA = 12_000;
 /** Evidence as a timeline step: status, query and a bounded slice of the data. */
 export function stepOf(item: EvidenceItem): Step {
   const json = item.data === null ? 'null' : JSON.stringify(item.data);
-  const data = json.length <= MAX_STEP_DATA ? item.data : { truncated: true, preview: json.slice(0, MAX_STEP_DATA) };
-  const detail = { id: item.id, source: item.source, kind: item.kind, query: item.query, error: item.error ?? null, truncated: item.truncated ?? false, data };
+  const data =
+    json.length <= MAX_STEP_DATA ? item.data : { truncated: true, preview: json.slice(0, MAX_STEP_DATA) };
+  const detail = {
+    id: item.id,
+    source: item.source,
+    kind: item.kind,
+    query: item.query,
+    error: item.error ?? null,
+    truncated: item.truncated ?? false,
+    data,
+  };
   const summary = item.status === 'ok' ? item.title : `${item.title}: ${item.error ?? item.status}`;
-  return { step: `evidence:${item.id}`, status: item.status, startedAt: item.startedAt, durationMs: item.durationMs, summary: summary.slice(0, 500), detail };
+  return {
+    step: `evidence:${item.id}`,
+    status: item.status,
+    startedAt: item.startedAt,
+    durationMs: item.durationMs,
+    summary: summary.slice(0, 500),
+    detail,
+  };
 }
 
 /**
@@ -59,20 +80,27 @@ export async function investigate(
     startedAt: t0.toISOString(),
     durationMs: now().getTime() - t0.getTime(),
     summary: `looks like ${plan.family}; collecting ${plan.requests.length} pieces of evidence`,
-    detail: { family: plan.family, reasons: plan.reasons.slice(0, 10), requests: plan.requests.map((r) => ({ id: r.id, title: r.title, source: r.source, kind: r.kind })) },
+    detail: {
+      family: plan.family,
+      reasons: plan.reasons.slice(0, 10),
+      requests: plan.requests.map((r) => ({ id: r.id, title: r.title, source: r.source, kind: r.kind })),
+    },
   });
 
   const span = { start: new Date(window.start), end: new Date(window.end) };
   const evidence: EvidenceItem[] = new Array(plan.requests.length);
   let next = 0;
-  const workers = Array.from({ length: Math.min(options.concurrency ?? 6, plan.requests.length) }, async () => {
-    while (next < plan.requests.length) {
-      const i = next++;
-      const item = await toolkit.collect(plan.requests[i]!, span);
-      evidence[i] = item;
-      await recordStep(stepOf(item));
-    }
-  });
+  const workers = Array.from(
+    { length: Math.min(options.concurrency ?? 6, plan.requests.length) },
+    async () => {
+      while (next < plan.requests.length) {
+        const i = next++;
+        const item = await toolkit.collect(plan.requests[i]!, span);
+        evidence[i] = item;
+        await recordStep(stepOf(item));
+      }
+    },
+  );
   await Promise.all(workers);
 
   const a0 = now();

@@ -1,0 +1,192 @@
+// The triage report, versioned. Bounds in the schema are the size contract: a report that fits
+// the schema stays small (tens of KB) however large the evidence was.
+
+import { z } from 'zod';
+import { FAMILIES } from './family.js';
+
+const s = (max: number) => z.string().max(max);
+const count = z.number().int().nonnegative();
+const score = z.number().int().min(0).max(100);
+const evidenceId = s(100);
+const labelMap = z
+  .record(s(100), s(200))
+  .refine((o) => Object.keys(o).length <= 30, { message: 'at most 30 labels' });
+
+const attribution = z.object({ value: s(200), source: s(120) });
+
+const hypothesis = z.object({
+  id: s(80),
+  title: s(200),
+  score,
+  rationale: s(600),
+  /** Ids of the evidence items the claim rests on. */
+  evidence: z.array(evidenceId).max(8),
+  /** Copied from the cited evidence items: what to re-run to check the claim. */
+  queries: z.array(s(1000)).max(6),
+});
+
+const factor = z.object({
+  score: z.enum(['impact', 'confidence', 'noise']),
+  factor: s(80),
+  points: z.number().int().min(-100).max(100),
+  why: s(240),
+});
+
+const change = z.object({
+  workload: s(300),
+  revision: s(60),
+  at: s(40),
+  imagesBefore: z.array(s(200)).max(3),
+  imagesAfter: z.array(s(200)).max(3),
+  imageChanged: z.boolean(),
+  precedesAlert: z.boolean(),
+  /** Positive: before the alert started. */
+  minutesBeforeAlert: z.number(),
+  evidenceId,
+});
+
+const nextStep = z.object({
+  kind: z.enum(['promql', 'kubectl']),
+  title: s(200),
+  command: s(1500),
+  why: s(300),
+});
+
+export const reportSchemaV1 = z.object({
+  schemaVersion: z.literal(1),
+  generatedAt: s(40),
+  alert: z.object({
+    fingerprint: s(100),
+    alertname: s(200),
+    severity: s(50).nullable(),
+    startsAt: s(40),
+    labels: labelMap,
+  }),
+  window: z.object({ start: s(40), end: s(40) }),
+  summary: s(300),
+  verdict: s(1200),
+  /** Final family (a plain string: storage keys and timelines use it). */
+  family: z.enum(FAMILIES),
+  familyDetail: z.object({
+    preliminary: z.enum(FAMILIES),
+    subReason: s(60).nullable(),
+    reasons: z.array(s(300)).max(8),
+  }),
+  target: z.object({
+    kind: z.enum(['pod', 'workload', 'service', 'node', 'cluster']),
+    name: s(300),
+    display: s(400),
+    namespace: s(200).nullable(),
+    pod: s(200).nullable(),
+    container: s(200).nullable(),
+    workload: z
+      .object({
+        kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicaSet']),
+        name: s(200),
+        source: z.enum(['owner-chain', 'evidence', 'label', 'pod-name', 'service-name']),
+      })
+      .nullable(),
+    service: s(200).nullable(),
+    node: s(200).nullable(),
+    cluster: s(200).nullable(),
+    team: attribution.nullable(),
+    environment: attribution.nullable(),
+  }),
+  classification: z.enum(['actionable', 'informational', 'noisy', 'artifact']),
+  classificationReason: s(400),
+  scores: z.object({
+    impact: score,
+    confidence: score,
+    noise: score,
+    breakdown: z.array(factor).max(40),
+  }),
+  hypotheses: z.array(hypothesis).max(6),
+  blastRadius: z.object({
+    known: z.boolean(),
+    reason: s(300).nullable(),
+    firing: count.nullable(),
+    suppressed: count.nullable(),
+    namespaces: z.object({ count, names: z.array(s(200)).max(10) }),
+    clusters: z.object({ count, names: z.array(s(200)).max(10) }),
+    instances: z.array(s(300)).max(10),
+    /** Is this very alert still in Alertmanager? null when that cannot be told. */
+    thisAlertActive: z.boolean().nullable(),
+    silences: z.object({
+      known: z.boolean(),
+      active: count.nullable(),
+      matchingThisAlert: count.nullable(),
+      examples: z.array(s(300)).max(3),
+    }),
+  }),
+  changes: z.object({
+    known: z.boolean(),
+    reason: s(300).nullable(),
+    items: z.array(change).max(6),
+  }),
+  nextSteps: z.array(nextStep).max(14),
+  logFindings: z.object({
+    known: z.boolean(),
+    reason: s(300).nullable(),
+    linesRead: count,
+    errorLines: count,
+    patterns: z
+      .array(z.object({ pattern: s(200), count, example: s(300), evidenceIds: z.array(evidenceId).max(8) }))
+      .max(10),
+    stackTraces: z
+      .array(
+        z.object({
+          language: z.enum(['java', 'python', 'go', 'node']),
+          header: s(300),
+          frames: z.array(s(160)).max(5),
+          count,
+          evidenceId,
+        }),
+      )
+      .max(3),
+    signatures: z
+      .array(
+        z.object({
+          id: s(60),
+          title: s(120),
+          count,
+          detail: s(120).nullable(),
+          example: s(300),
+          explanation: s(400),
+          remediation: s(400),
+          evidenceIds: z.array(evidenceId).max(8),
+        }),
+      )
+      .max(8),
+  }),
+  unknowns: z.array(s(400)).max(15),
+  evidence: z
+    .array(
+      z.object({
+        id: evidenceId,
+        title: s(200),
+        source: z.enum(['prometheus', 'alertmanager', 'kubernetes', 'logs']),
+        kind: s(20),
+        status: z.enum(['ok', 'empty', 'unavailable', 'error']),
+        query: s(600),
+        durationMs: z.number().nonnegative(),
+        finding: s(200),
+        truncated: z.boolean(),
+      }),
+    )
+    .max(40),
+  /** Evidence items left out of `evidence` to keep the report small. */
+  evidenceOmitted: count,
+});
+
+export type Report = z.infer<typeof reportSchemaV1>;
+export type Hypothesis = z.infer<typeof hypothesis>;
+export type ScoreFactor = z.infer<typeof factor>;
+export type Change = z.infer<typeof change>;
+export type NextStep = z.infer<typeof nextStep>;
+export type BlastRadius = Report['blastRadius'];
+export type Changes = Report['changes'];
+export type LogFindings = Report['logFindings'];
+export type EvidenceSummary = Report['evidence'][number];
+export type Classification = Report['classification'];
+
+export { renderMarkdown } from './markdown.js';

@@ -1,0 +1,38 @@
+import { analyze } from '../analysis/analyze.js';
+import { preliminaryFamily } from '../analysis/family.js';
+import { planEvidence } from '../analysis/plan.js';
+import { renderMarkdown, reportSchemaV1 } from '../analysis/report.js';
+import { createCollectors, type CollectorsOptions } from '../collectors/run.js';
+import type { Config } from '../shared/config.js';
+import type { Toolkit } from './investigate.js';
+
+/** The real planner, collectors and analysis, configured from the environment. */
+export function createToolkit(config: Config, overrides: Partial<CollectorsOptions> = {}): Toolkit {
+  const collectors = createCollectors({
+    prometheusUrl: config.PROMETHEUS_URL,
+    alertmanagerUrl: config.ALERTMANAGER_URL,
+    logsUrl: config.LOGS_URL,
+    logsBackend: config.LOGS_BACKEND,
+    timeoutMs: config.COLLECTOR_TIMEOUT_SECONDS * 1000,
+    ...overrides,
+  });
+  return {
+    plan: (alert, window) => {
+      const decision = preliminaryFamily(alert);
+      return {
+        family: decision.family,
+        reasons: decision.reasons,
+        requests: planEvidence(alert, decision, window),
+      };
+    },
+    collect: (request, window) => collectors.collect(request, window),
+    analyze: (input) => analyze(input),
+  };
+}
+
+/** Markdown of a stored report; a report that does not match the schema is shown as raw JSON. */
+export function renderReport(report: unknown): string {
+  const parsed = reportSchemaV1.safeParse(report);
+  if (parsed.success) return renderMarkdown(parsed.data);
+  return `# Tarka report\n\nThis report does not match the current schema; raw content:\n\n\`\`\`json\n${JSON.stringify(report, null, 2)}\n\`\`\`\n`;
+}
