@@ -57,7 +57,9 @@ program
 
 program
   .command('worker')
-  .description('investigation worker: pulls jobs from the queue and investigates (health and metrics on PORT)')
+  .description(
+    'investigation worker: pulls jobs from the queue and investigates (health and metrics on PORT)',
+  )
   .action(async () => {
     const { config, log } = boot('worker');
     const ctx = await createContext(config, log, 'worker').catch(fail);

@@ -20,11 +20,19 @@ export function authHook(app: FastifyInstance, config: Config) {
     if (path === '/alerts' || path === '/health' || path === '/ready' || path === '/metrics') return;
     const who = proxyIdentity(req);
     if (!who) {
-      throw new TarkaError('TARKA_UNAUTHORIZED', 'not signed in', 'open Tarka through its authenticating proxy');
+      throw new TarkaError(
+        'TARKA_UNAUTHORIZED',
+        'not signed in',
+        'open Tarka through its authenticating proxy',
+      );
     }
     const domain = who.includes('@') ? who.split('@').pop()!.toLowerCase() : '';
     if (domains.length && !domains.includes(domain)) {
-      throw new TarkaError('TARKA_FORBIDDEN', `${who} is not in an allowed domain`, 'ask an admin to add your domain to AUTH_ALLOWED_DOMAINS');
+      throw new TarkaError(
+        'TARKA_FORBIDDEN',
+        `${who} is not in an allowed domain`,
+        'ask an admin to add your domain to AUTH_ALLOWED_DOMAINS',
+      );
     }
   });
 }

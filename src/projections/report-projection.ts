@@ -20,7 +20,11 @@ export function reportKey(prefix: string, anchor: string, fingerprint: string, f
  * Writes each completed investigation's report as JSON and Markdown. Keys are deterministic, so a
  * batch written twice (a crash before the checkpoint moved) only rewrites the same objects.
  */
-export function reportProjection(objects: ObjectStore, prefix: string, render: (report: unknown) => string): Projection {
+export function reportProjection(
+  objects: ObjectStore,
+  prefix: string,
+  render: (report: unknown) => string,
+): Projection {
   return {
     name: 'reports',
     definitionVersion: 1,
@@ -32,7 +36,14 @@ export function reportProjection(objects: ObjectStore, prefix: string, render: (
         const caseId = e.aggregate.slice('case.'.length);
         const family = String((d.report as { family?: unknown })?.family ?? 'unknown');
         const key = reportKey(prefix, d.anchor, caseId, family);
-        const snapshot: ReportSnapshot = { caseId, investigationId: d.investigationId, anchor: d.anchor, seq: e.seq, completedAt: e.occurredAt, report: d.report };
+        const snapshot: ReportSnapshot = {
+          caseId,
+          investigationId: d.investigationId,
+          anchor: d.anchor,
+          seq: e.seq,
+          completedAt: e.occurredAt,
+          report: d.report,
+        };
         await objects.put(`${key}.json`, JSON.stringify(snapshot, null, 2), 'application/json');
         await objects.put(`${key}.md`, render(d.report), 'text/markdown; charset=utf-8');
       }

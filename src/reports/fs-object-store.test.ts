@@ -6,5 +6,8 @@ import { FsObjectStore } from './fs-object-store.js';
 
 objectStoreContract('local folder', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tarka-objects-'));
-  return { store: new FsObjectStore(dir), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    store: new FsObjectStore(dir),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 });

@@ -11,7 +11,8 @@ export class FsObjectStore implements ObjectStore {
 
   private path(key: string): string {
     const p = resolve(this.root, key);
-    if (!p.startsWith(this.root + sep)) throw new Error(`object key ${JSON.stringify(key)} escapes the report folder`);
+    if (!p.startsWith(this.root + sep))
+      throw new Error(`object key ${JSON.stringify(key)} escapes the report folder`);
     return p;
   }
 

@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keySegment, type ObjectStore } from './object-store.js';
 
 // One behaviour suite, run against every ObjectStore adapter.
-export function objectStoreContract(name: string, setup: () => Promise<{ store: ObjectStore; cleanup(): Promise<void> }>) {
+export function objectStoreContract(
+  name: string,
+  setup: () => Promise<{ store: ObjectStore; cleanup(): Promise<void> }>,
+) {
   describe(`ObjectStore contract: ${name}`, () => {
     let store: ObjectStore;
     let cleanup: () => Promise<void>;

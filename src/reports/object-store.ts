@@ -12,6 +12,9 @@ export interface ObjectStore {
  * the rest, so a hostile label value cannot add `/`, `..` or control characters to a key.
  */
 export function keySegment(value: string): string {
-  const safe = value.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+  const safe = value.replace(
+    /[^A-Za-z0-9._-]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`,
+  );
   return safe === '.' || safe === '..' || safe === '' ? encodeURIComponent(`_${safe}`) : safe.slice(0, 200);
 }
