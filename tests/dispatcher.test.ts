@@ -15,11 +15,13 @@ describe('dispatcher', () => {
   });
   afterAll(async () => ctx.dispose());
 
-  const queued = async () => (await ctx.nc.jetstreamManager()).streams.info(ctx.config.JETSTREAM_STREAM).then((i) => i.state.messages);
+  const queued = async () =>
+    (await ctx.nc.jetstreamManager()).streams.info(ctx.config.JETSTREAM_STREAM).then((i) => i.state.messages);
 
   it('queues exactly one job per InvestigationRequested, and none again after a restart', async () => {
     const app = buildApp(ctx);
-    for (const f of alertmanagerFixtures()) await app.inject({ method: 'POST', url: '/alerts', payload: f.body });
+    for (const f of alertmanagerFixtures())
+      await app.inject({ method: 'POST', url: '/alerts', payload: f.body });
     await app.close();
     const requested = new Set<string>();
     const head = await ctx.store.headSeq();
@@ -46,7 +48,10 @@ describe('dispatcher', () => {
 
     // What a worker will read: a valid job per request, carrying the event id as its message id.
     const jsm = await ctx.nc.jetstreamManager();
-    await jsm.consumers.add(ctx.config.JETSTREAM_STREAM, { durable_name: 'T', ack_policy: AckPolicy.Explicit });
+    await jsm.consumers.add(ctx.config.JETSTREAM_STREAM, {
+      durable_name: 'T',
+      ack_policy: AckPolicy.Explicit,
+    });
     const consumer = await ctx.nc.jetstream().consumers.get(ctx.config.JETSTREAM_STREAM, 'T');
     const batch = await consumer.fetch({ max_messages: 100, expires: 1000 });
     const seen: string[] = [];

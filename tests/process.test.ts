@@ -19,7 +19,11 @@ function group(n: number) {
   return { ...base, alerts };
 }
 const post = (url: string, body: unknown) =>
-  fetch(`${url}/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${url}/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 describe('tarka serve as a process', () => {
   const config = testConfig();
@@ -51,18 +55,27 @@ describe('tarka serve as a process', () => {
     expect(failures).toBeGreaterThan(0);
 
     const nc = await connect({ servers: NATS_URL });
-    const store = new JetStreamEventStore(nc, await nc.jetstreamManager(), { stream: config.EVENTS_STREAM, subjectPrefix: config.EVENTS_SUBJECT_PREFIX });
+    const store = new JetStreamEventStore(nc, await nc.jetstreamManager(), {
+      stream: config.EVENTS_STREAM,
+      subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+    });
     for (const i of acked) {
       for (const a of group(i).alerts) {
-        const { events } = await store.readAggregate(`case.${labelsFingerprint(a.labels as Record<string, string>)}`);
-        expect(events.map((e) => e.type), `group ${i}`).toEqual(['AlertFired', 'InvestigationRequested']);
+        const { events } = await store.readAggregate(
+          `case.${labelsFingerprint(a.labels as Record<string, string>)}`,
+        );
+        expect(
+          events.map((e) => e.type),
+          `group ${i}`,
+        ).toEqual(['AlertFired', 'InvestigationRequested']);
       }
     }
     await nc.close();
 
     // After a restart, resending everything (as Alertmanager would) appends nothing for acked groups.
     const again = await startTarka('serve', env);
-    for (const i of acked.slice(0, 10)) expect(await (await post(again.url, group(i))).json()).toMatchObject({ new: 0, unchanged: 10 });
+    for (const i of acked.slice(0, 10))
+      expect(await (await post(again.url, group(i))).json()).toMatchObject({ new: 0, unchanged: 10 });
     await again.kill();
   });
 });

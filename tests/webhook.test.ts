@@ -278,14 +278,29 @@ describe('AUTH_MODE=proxy', () => {
 
   it('serves the API only to people the proxy signed in, from allowed domains, and names them on actions', async () => {
     expect((await app.inject('/api/cases')).statusCode).toBe(401);
-    expect((await app.inject({ url: '/api/cases', headers: { 'x-forwarded-email': 'eve@evil.test' } })).statusCode).toBe(403);
-    expect((await app.inject({ url: '/api/cases', headers: { 'x-forwarded-email': 'ana@example.com' } })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ url: '/api/cases', headers: { 'x-forwarded-email': 'eve@evil.test' } })).statusCode,
+    ).toBe(403);
+    expect(
+      (await app.inject({ url: '/api/cases', headers: { 'x-forwarded-email': 'ana@example.com' } }))
+        .statusCode,
+    ).toBe(200);
     // Alertmanager and probes are not behind the SSO proxy.
-    expect((await app.inject({ method: 'POST', url: '/alerts', payload: alertmanagerFixtures()[0]!.body })).statusCode).toBe(202);
+    expect(
+      (await app.inject({ method: 'POST', url: '/alerts', payload: alertmanagerFixtures()[0]!.body }))
+        .statusCode,
+    ).toBe(202);
     expect((await app.inject('/health')).statusCode).toBe(200);
     const id = alertmanagerFixtures()[0]!.body.alerts[0]!.fingerprint as string;
-    await app.inject({ method: 'POST', url: `/api/cases/${id}/resolve`, payload: { category: 'fixed' }, headers: { 'x-forwarded-email': 'ana@example.com' } });
-    const events = (await app.inject({ url: `/api/cases/${id}`, headers: { 'x-forwarded-email': 'ana@example.com' } })).json().events;
+    await app.inject({
+      method: 'POST',
+      url: `/api/cases/${id}/resolve`,
+      payload: { category: 'fixed' },
+      headers: { 'x-forwarded-email': 'ana@example.com' },
+    });
+    const events = (
+      await app.inject({ url: `/api/cases/${id}`, headers: { 'x-forwarded-email': 'ana@example.com' } })
+    ).json().events;
     expect(events.at(-1)).toMatchObject({ type: 'CaseResolved', data: { by: 'ana@example.com' } });
   });
 });

@@ -12,7 +12,13 @@ export function startProjectors(ctx: Context): ProjectorRunner[] {
   const js = ctx.nc.jetstream();
   return [
     new ProjectorRunner(deps, casesProjection),
-    new ProjectorRunner(deps, dispatcherProjection(js, ctx.config.JETSTREAM_SUBJECT, ctx.config.JETSTREAM_STREAM)),
-    new ProjectorRunner(deps, reportProjection(createObjectStore(ctx.config), ctx.config.S3_PREFIX, renderReport)),
+    new ProjectorRunner(
+      deps,
+      dispatcherProjection(js, ctx.config.JETSTREAM_SUBJECT, ctx.config.JETSTREAM_STREAM),
+    ),
+    new ProjectorRunner(
+      deps,
+      reportProjection(createObjectStore(ctx.config), ctx.config.S3_PREFIX, renderReport),
+    ),
   ].map((r) => r.start());
 }

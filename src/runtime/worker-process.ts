@@ -6,7 +6,10 @@ import type { Context } from './context.js';
 import type { Running } from './processes.js';
 
 /** The investigation worker with the real toolkit (or the one given, in tests). */
-export async function startWorker(ctx: Context, toolkit: Toolkit = createToolkit(ctx.config)): Promise<Running & { worker: Worker }> {
+export async function startWorker(
+  ctx: Context,
+  toolkit: Toolkit = createToolkit(ctx.config),
+): Promise<Running & { worker: Worker }> {
   const c = ctx.config;
   const worker = await new Worker(
     { nc: ctx.nc, store: ctx.store, handler: ctx.handler, log: ctx.log, toolkit },
@@ -22,6 +25,9 @@ export async function startWorker(ctx: Context, toolkit: Toolkit = createToolkit
       shutdownMs: c.WORKER_SHUTDOWN_SECONDS * 1000,
     },
   ).start();
-  ctx.log.info({ concurrency: c.WORKER_CONCURRENCY, durable: c.JETSTREAM_DURABLE }, 'worker pulling investigation jobs');
+  ctx.log.info(
+    { concurrency: c.WORKER_CONCURRENCY, durable: c.JETSTREAM_DURABLE },
+    'worker pulling investigation jobs',
+  );
   return { worker, stop: () => worker.stop() };
 }

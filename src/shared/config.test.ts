@@ -4,12 +4,24 @@ import { loadConfig } from './config.js';
 describe('configuration', () => {
   it('starts with embedded defaults from an empty environment', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ PORT: 8080, TARKA_DATA_DIR: './.tarka', JETSTREAM_STREAM: 'TARKA', JETSTREAM_SUBJECT: 'tarka.alerts' });
+    expect(c).toMatchObject({
+      PORT: 8080,
+      TARKA_DATA_DIR: './.tarka',
+      JETSTREAM_STREAM: 'TARKA',
+      JETSTREAM_SUBJECT: 'tarka.alerts',
+    });
     expect(c.WEBHOOK_BODY_LIMIT_BYTES).toBeGreaterThanOrEqual(5 * 1024 * 1024);
   });
 
   it('names every wrong variable and what it expects', () => {
-    expect(() => loadConfig({ PORT: '80a', PROMETHEUS_URL: 'prometheus:9090', WORKER_CONCURRENCY: '0', JETSTREAM_SUBJECT: 'a.>' })).toThrow(
+    expect(() =>
+      loadConfig({
+        PORT: '80a',
+        PROMETHEUS_URL: 'prometheus:9090',
+        WORKER_CONCURRENCY: '0',
+        JETSTREAM_SUBJECT: 'a.>',
+      }),
+    ).toThrow(
       /PORT="80a": expected a whole number[\s\S]*PROMETHEUS_URL="prometheus:9090": expected an http\(s\) URL[\s\S]*JETSTREAM_SUBJECT[\s\S]*WORKER_CONCURRENCY="0": expected at least 1/,
     );
   });
@@ -25,6 +37,8 @@ describe('configuration', () => {
   });
 
   it('requires paired credentials together', () => {
-    expect(() => loadConfig({ WEBHOOK_BASIC_USER: 'am' })).toThrow(/WEBHOOK_BASIC_USER and WEBHOOK_BASIC_PASSWORD/);
+    expect(() => loadConfig({ WEBHOOK_BASIC_USER: 'am' })).toThrow(
+      /WEBHOOK_BASIC_USER and WEBHOOK_BASIC_PASSWORD/,
+    );
   });
 });

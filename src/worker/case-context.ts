@@ -7,7 +7,9 @@ import type { Job } from '../dispatch/job.js';
 /** The alert an investigation is about: the AlertFired of the job's episode, read from the log. */
 export async function alertForJob(store: EventStore, job: Job): Promise<AlertInput | null> {
   const { events } = await store.readAggregate(caseAggregate(job.caseId));
-  const fired = events.filter((e) => e.type === 'AlertFired').map((e) => e.data as CaseEventOf<'AlertFired'>['data']);
+  const fired = events
+    .filter((e) => e.type === 'AlertFired')
+    .map((e) => e.data as CaseEventOf<'AlertFired'>['data']);
   const episode = fired.find((d) => d.episode === job.episode) ?? fired.at(-1);
   if (!episode) return null;
   return {

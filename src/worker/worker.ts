@@ -1,5 +1,14 @@
 import { hostname } from 'node:os';
-import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, headers, type Consumer, type JsMsg, type NatsConnection } from 'nats';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  RetentionPolicy,
+  StorageType,
+  headers,
+  type Consumer,
+  type JsMsg,
+  type NatsConnection,
+} from 'nats';
 import type { CaseCommandHandler } from '../commands/case/handler.js';
 import type { EventStore } from '../events/event-store.js';
 import { jobSchema, type Job } from '../dispatch/job.js';
@@ -39,7 +48,13 @@ export class Worker {
   completed = 0;
 
   constructor(
-    private readonly deps: { nc: NatsConnection; store: EventStore; handler: CaseCommandHandler; log: Logger; toolkit: Toolkit },
+    private readonly deps: {
+      nc: NatsConnection;
+      store: EventStore;
+      handler: CaseCommandHandler;
+      log: Logger;
+      toolkit: Toolkit;
+    },
     private readonly opts: WorkerOptions,
   ) {}
 
@@ -56,14 +71,25 @@ export class Worker {
     };
     try {
       await jsm.consumers.info(this.opts.stream, this.opts.durable);
-      await jsm.consumers.update(this.opts.stream, this.opts.durable, { ack_wait: config.ack_wait, max_deliver: config.max_deliver, max_ack_pending: config.max_ack_pending });
+      await jsm.consumers.update(this.opts.stream, this.opts.durable, {
+        ack_wait: config.ack_wait,
+        max_deliver: config.max_deliver,
+        max_ack_pending: config.max_ack_pending,
+      });
     } catch (e) {
       if ((e as { code?: string }).code !== '404') throw e;
       await jsm.consumers.add(this.opts.stream, config);
     }
-    await jsm.streams.add({ name: deadLetterStream(this.opts.stream), subjects: [deadLetterSubject(this.opts.subject)], storage: StorageType.File, retention: RetentionPolicy.Limits }).catch((e: { api_error?: { err_code?: number } }) => {
-      if (e.api_error?.err_code !== 10058) throw e; // already exists
-    });
+    await jsm.streams
+      .add({
+        name: deadLetterStream(this.opts.stream),
+        subjects: [deadLetterSubject(this.opts.subject)],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+      })
+      .catch((e: { api_error?: { err_code?: number } }) => {
+        if (e.api_error?.err_code !== 10058) throw e; // already exists
+      });
     this.consumer = await this.deps.nc.jetstream().consumers.get(this.opts.stream, this.opts.durable);
     this.loop = this.run();
     return this;
@@ -76,7 +102,8 @@ export class Worker {
     const deadline = new Promise((r) => setTimeout(r, this.opts.shutdownMs).unref());
     await Promise.race([Promise.all(this.inflight.values()), deadline]);
     for (const m of this.inflight.keys()) m.nak();
-    if (this.inflight.size) this.deps.log.warn({ jobs: this.inflight.size }, 'gave unfinished jobs back to the queue');
+    if (this.inflight.size)
+      this.deps.log.warn({ jobs: this.inflight.size }, 'gave unfinished jobs back to the queue');
   }
 
   private async run(): Promise<void> {
@@ -88,7 +115,10 @@ export class Worker {
         continue;
       }
       try {
-        const batch = await this.consumer!.fetch({ max_messages: Math.min(free, this.opts.fetchBatch), expires: 2000 });
+        const batch = await this.consumer!.fetch({
+          max_messages: Math.min(free, this.opts.fetchBatch),
+          expires: 2000,
+        });
         for await (const m of batch) {
           const p = this.handle(m).finally(() => this.inflight.delete(m));
           this.inflight.set(m, p);
@@ -124,9 +154,22 @@ export class Worker {
     } catch (e) {
       const error = (e as Error).message?.slice(0, 2000) ?? String(e);
       const final = attempt >= this.opts.maxDeliver;
-      log.warn({ caseId: job.caseId, investigationId: job.investigationId, attempt, final, err: e }, 'investigation failed');
+      log.warn(
+        { caseId: job.caseId, investigationId: job.investigationId, attempt, final, err: e },
+        'investigation failed',
+      );
       await this.deps.handler
-        .handle(job.caseId, { type: 'FailInvestigation', investigationId: job.investigationId, error, final, attempts: attempt }, `fail:${job.investigationId}:${attempt}`)
+        .handle(
+          job.caseId,
+          {
+            type: 'FailInvestigation',
+            investigationId: job.investigationId,
+            error,
+            final,
+            attempts: attempt,
+          },
+          `fail:${job.investigationId}:${attempt}`,
+        )
         .catch((err) => log.error({ err }, 'could not record the failure'));
       if (final) {
         await this.deadLetter(m, error);
@@ -152,14 +195,20 @@ export class Worker {
     const anchor = Date.parse(job.anchor);
     const window: Window = {
       start: new Date(anchor - this.opts.windowMs).toISOString(),
-      end: new Date(Math.max(Math.min(Date.now(), anchor + this.opts.windowMs), anchor + 5 * 60_000)).toISOString(),
+      end: new Date(
+        Math.max(Math.min(Date.now(), anchor + this.opts.windowMs), anchor + 5 * 60_000),
+      ).toISOString(),
     };
     // Steps of one investigation go to the case one after another: parallel appends would only
     // conflict with each other.
     let chain = Promise.resolve();
     const record = (s: Step) =>
       (chain = chain.then(async () => {
-        await handler.handle(job.caseId, { type: 'RecordInvestigationStep', investigationId: job.investigationId, ...s }, `step:${job.investigationId}:${attempt}:${s.step}`);
+        await handler.handle(
+          job.caseId,
+          { type: 'RecordInvestigationStep', investigationId: job.investigationId, ...s },
+          `step:${job.investigationId}:${attempt}:${s.step}`,
+        );
       }));
     const report = await investigate(alert, window, this.deps.toolkit, record);
     await chain;

@@ -36,7 +36,10 @@ export interface TarkaProcess {
 /** Starts the built CLI (dist/) as a real process and waits until /health answers. */
 export async function startTarka(command: string, env: NodeJS.ProcessEnv): Promise<TarkaProcess> {
   const port = Number(env.PORT);
-  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), command], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -77,7 +80,9 @@ export async function privateNats(): Promise<NatsProcess> {
   let child: ChildProcess | undefined;
   const url = `nats://127.0.0.1:${port}`;
   const start = async () => {
-    child = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    child = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], {
+      stdio: 'ignore',
+    });
     for (let i = 0; i < 100; i++) {
       const ok = await new Promise<boolean>((r) => {
         const s = tcpConnect(port, '127.0.0.1', () => {
