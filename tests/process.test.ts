@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeKubernetes } from '../src/collectors/testing/fake-kubernetes.js';
+import { waitFor } from '../src/events/event-store.contract.js';
 import { connect } from 'nats';
 import { JetStreamEventStore } from '../src/events/jetstream-event-store.js';
 import { labelsFingerprint } from '../src/ingest/alertmanager-payload.js';
@@ -117,6 +122,56 @@ describe('NATS outage', () => {
     } finally {
       await serve.kill();
       await dropTestResources(config); // its streams lived on the private server, gone with it
+    }
+  });
+});
+
+describe('tarka worker as a process', () => {
+  const config = testConfig();
+  afterAll(() => dropTestResources(config));
+
+  it('ends in exactly one completed investigation when a worker is killed mid-investigation', async () => {
+    // The Kubernetes API answers slowly, so the first worker is surely mid-investigation when killed.
+    const kube = await startFakeKubernetes();
+    kube.delay(3000);
+    const dir = mkdtempSync(join(tmpdir(), 'tarka-kube-'));
+    const kubeconfig = join(dir, 'config');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${kube.url}"}}]\nusers: [{name: t, user: {token: "${kube.token}"}}]\ncontexts: [{name: fake, context: {cluster: fake, user: t}}]\ncurrent-context: fake\n`,
+    );
+    const env = (port: number) =>
+      envOf(config, { PORT: String(port), KUBECONFIG: kubeconfig, JETSTREAM_ACK_WAIT_SECONDS: '2', COLLECTOR_TIMEOUT_SECONDS: '10' });
+    const serve = await startTarka('serve', env(await freePort()));
+    const project = await startTarka('project', env(await freePort()));
+    const first = await startTarka('worker', env(await freePort()));
+    try {
+      const g = group(2000);
+      g.alerts = g.alerts.slice(0, 1);
+      expect((await post(serve.url, g)).status).toBe(202);
+      const caseId = labelsFingerprint(g.alerts[0]!.labels as Record<string, string>);
+      const nc = await connect({ servers: NATS_URL });
+      const store = new JetStreamEventStore(nc, await nc.jetstreamManager(), { stream: config.EVENTS_STREAM, subjectPrefix: config.EVENTS_SUBJECT_PREFIX });
+      const types = async () => (await store.readAggregate(`case.${caseId}`)).events.map((e) => e.type);
+      await waitFor(async () => (await types()).includes('InvestigationStarted'), 20_000);
+      expect(await first.kill('SIGKILL')).toBe(null);
+      expect(await types()).not.toContain('InvestigationCompleted');
+
+      kube.delay(0);
+      const second = await startTarka('worker', env(await freePort()));
+      await waitFor(async () => (await types()).includes('InvestigationCompleted'), 30_000);
+      const seen = await types();
+      expect(seen.filter((t) => t === 'InvestigationCompleted')).toHaveLength(1);
+      expect(seen.filter((t) => t === 'InvestigationStarted').length).toBeGreaterThanOrEqual(2);
+      // SIGTERM: the worker drains and exits 0.
+      expect(await second.kill('SIGTERM')).toBe(0);
+      await nc.close();
+    } finally {
+      await first.kill('SIGKILL');
+      await project.kill();
+      await serve.kill();
+      await kube.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
