@@ -3,14 +3,11 @@ import { Command } from 'commander';
 import { loadConfig, type Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/log.js';
-import { createContext } from '../runtime/context.js';
-import { startOps, startProject, startServe } from '../runtime/processes.js';
-import { startWorker } from '../runtime/worker-process.js';
 import { untilSignal } from './signals.js';
-import { runReplay } from './replay.js';
-import { runUp } from './up.js';
 
-// One CLI, one image: every Tarka process is a subcommand.
+// One CLI, one image: every Tarka process is a subcommand. Each loads only its own modules, so a
+// webhook does not carry the Kubernetes client or the AWS SDK in memory.
+const runtime = () => Promise.all([import('../runtime/context.js'), import('../runtime/processes.js')]);
 
 function boot(name: string): { config: Config; log: Logger } {
   try {
@@ -40,6 +37,7 @@ program
   .description('webhook receiver (POST /alerts), API and console, on HOST:PORT')
   .action(async () => {
     const { config, log } = boot('serve');
+    const [{ createContext }, { startServe }] = await runtime();
     const ctx = await createContext(config, log, 'serve').catch(fail);
     const serve = await startServe(ctx).catch(fail);
     await untilSignal(log, [serve], ctx);
@@ -50,6 +48,7 @@ program
   .description('projectors (Postgres read models) and the dispatcher (investigation jobs)')
   .action(async () => {
     const { config, log } = boot('project');
+    const [{ createContext }, { startProject }] = await runtime();
     const ctx = await createContext(config, log, 'project').catch(fail);
     const project = await startProject(ctx, { http: true }).catch(fail);
     await untilSignal(log, [project], ctx);
@@ -62,6 +61,8 @@ program
   )
   .action(async () => {
     const { config, log } = boot('worker');
+    const [{ createContext }, { startOps }] = await runtime();
+    const { startWorker } = await import('../runtime/worker-process.js');
     const ctx = await createContext(config, log, 'worker').catch(fail);
     const ops = await startOps(ctx).catch(fail);
     const worker = await startWorker(ctx).catch(fail);
@@ -73,6 +74,7 @@ program
   .description('rebuild every read model from sequence 1 into fresh tables, then switch over')
   .action(async () => {
     const { config, log } = boot('replay');
+    const { runReplay } = await import('./replay.js');
     await runReplay(config, log).catch(fail);
   });
 
@@ -83,6 +85,7 @@ program
   )
   .action(async () => {
     const { config, log } = boot('up');
+    const { runUp } = await import('./up.js');
     await runUp(config, log).catch(fail);
   });
 

@@ -1,7 +1,6 @@
 import { analyze } from '../analysis/analyze.js';
 import { preliminaryFamily } from '../analysis/family.js';
 import { planEvidence } from '../analysis/plan.js';
-import { renderMarkdown, reportSchemaV1 } from '../analysis/report.js';
 import { createCollectors, type CollectorsOptions } from '../collectors/run.js';
 import type { Config } from '../shared/config.js';
 import type { Toolkit } from './investigate.js';
@@ -28,11 +27,4 @@ export function createToolkit(config: Config, overrides: Partial<CollectorsOptio
     collect: (request, window) => collectors.collect(request, window),
     analyze: (input) => analyze(input),
   };
-}
-
-/** Markdown of a stored report; a report that does not match the schema is shown as raw JSON. */
-export function renderReport(report: unknown): string {
-  const parsed = reportSchemaV1.safeParse(report);
-  if (parsed.success) return renderMarkdown(parsed.data);
-  return `# Tarka report\n\nThis report does not match the current schema; raw content:\n\n\`\`\`json\n${JSON.stringify(report, null, 2)}\n\`\`\`\n`;
 }

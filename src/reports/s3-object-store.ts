@@ -1,10 +1,4 @@
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStore } from './object-store.js';
 
 export interface S3Settings {
@@ -15,44 +9,54 @@ export interface S3Settings {
   secretAccessKey?: string | undefined;
 }
 
+// The AWS SDK weighs tens of MB once loaded: load it on first use, so processes that never
+// write a report (webhook, workers) do not carry it.
+const sdk = () => import('@aws-sdk/client-s3');
+
 /** Objects in an S3 bucket (AWS, or any S3-protocol server via an endpoint and path-style URLs). */
 export class S3ObjectStore implements ObjectStore {
-  private readonly s3: S3Client;
+  private client: Promise<S3Client> | undefined;
 
-  constructor(private readonly settings: S3Settings) {
-    this.s3 = new S3Client({
-      region: settings.region,
-      ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
-      ...(settings.accessKeyId && settings.secretAccessKey
-        ? { credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } }
-        : {}),
-      maxAttempts: 3,
-    });
+  constructor(private readonly settings: S3Settings) {}
+
+  private s3(): Promise<S3Client> {
+    this.client ??= sdk().then(
+      ({ S3Client }) =>
+        new S3Client({
+          region: this.settings.region,
+          ...(this.settings.endpoint ? { endpoint: this.settings.endpoint, forcePathStyle: true } : {}),
+          ...(this.settings.accessKeyId && this.settings.secretAccessKey
+            ? { credentials: { accessKeyId: this.settings.accessKeyId, secretAccessKey: this.settings.secretAccessKey } }
+            : {}),
+          maxAttempts: 3,
+        }),
+    );
+    return this.client;
   }
 
   async put(key: string, body: string, contentType: string): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({ Bucket: this.settings.bucket, Key: key, Body: body, ContentType: contentType }),
-    );
+    const { PutObjectCommand } = await sdk();
+    await (await this.s3()).send(new PutObjectCommand({ Bucket: this.settings.bucket, Key: key, Body: body, ContentType: contentType }));
   }
 
   async get(key: string): Promise<string | null> {
+    const { GetObjectCommand } = await sdk();
     try {
-      const r = await this.s3.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+      const r = await (await this.s3()).send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
       return (await r.Body?.transformToString('utf8')) ?? null;
     } catch (e) {
-      if (e instanceof NoSuchKey || (e as { name?: string }).name === 'NoSuchKey') return null;
+      if ((e as { name?: string }).name === 'NoSuchKey') return null;
       throw e;
     }
   }
 
   async list(prefix: string): Promise<string[]> {
+    const { ListObjectsV2Command } = await sdk();
+    const s3 = await this.s3();
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const r = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
+      const r = await s3.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: prefix, ContinuationToken: token }));
       for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key);
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (token);

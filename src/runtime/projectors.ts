@@ -3,7 +3,7 @@ import { ProjectorRunner } from '../projections/runner.js';
 import { reportProjection } from '../projections/report-projection.js';
 import { dispatcherProjection } from '../dispatch/dispatcher.js';
 import { createObjectStore } from '../reports/create.js';
-import { renderReport } from '../investigation/toolkit.js';
+import { renderReport } from '../reports/render.js';
 import type { Context } from './context.js';
 
 /** Starts the read-model projector, the report snapshot writer and the dispatcher; each holds its own lock. */

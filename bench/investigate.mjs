@@ -1,0 +1,99 @@
+// bench/investigate: alert → InvestigationCompleted latency against a local real Prometheus (with
+// an hour of synthetic kube-state-metrics history) and Alertmanager, then worker RSS while a burst
+// of 200 alerts is investigated with WORKER_CONCURRENCY=4. Tarka runs as real processes.
+//   ./tarka bench investigate [sequential=40] [burst=200]
+import { join } from 'node:path';
+import { connect } from 'nats';
+import { fmt, freePort, freshEnv, pct, root, rssOf, startTarka } from './lib.mjs';
+
+const sequential = Number(process.argv[2] ?? 40);
+const burst = Number(process.argv[3] ?? 200);
+const { startPrometheus } = await import(join(root, 'dist/collectors/testing/prometheus.js'));
+const { startAlertmanager } = await import(join(root, 'dist/collectors/testing/alertmanager.js'));
+const { JetStreamEventStore } = await import(join(root, 'dist/events/jetstream-event-store.js'));
+
+const pods = 300;
+const series = [];
+for (let p = 0; p < pods; p++) {
+  const labels = { namespace: 'shop', pod: `api-${p}`, container: 'api' };
+  series.push({ metric: 'kube_pod_container_status_restarts_total', labels, type: 'counter', value: (i) => Math.floor(i / 30) });
+  series.push({ metric: 'container_memory_working_set_bytes', labels, value: (i) => 2e8 + (i % 10) * 1e7 });
+}
+const prometheus = await startPrometheus({ series, historySeconds: 3600 });
+const alertmanager = await startAlertmanager();
+const env = freshEnv({ PROMETHEUS_URL: prometheus.url, ALERTMANAGER_URL: alertmanager.url, WORKER_CONCURRENCY: '4', TARKA_DATA_DIR: `/tmp/${Date.now()}-bench-investigate` });
+const serve = await startTarka('serve', { ...env, PORT: String(await freePort()) });
+const project = await startTarka('project', { ...env, PORT: String(await freePort()) });
+const worker = await startTarka('worker', { ...env, PORT: String(await freePort()) });
+
+const nc = await connect({ servers: env.NATS_URL });
+const store = new JetStreamEventStore(nc, await nc.jetstreamManager(), { stream: env.EVENTS_STREAM, subjectPrefix: env.EVENTS_SUBJECT_PREFIX });
+const posted = new Map();
+const done = new Map();
+const reportBytes = [];
+const sub = store.subscribe({
+  fromSeq: 1,
+  onBatch: async (events) => {
+    for (const e of events) {
+      if (e.type !== 'InvestigationCompleted') continue;
+      done.set(e.aggregate.slice(5), performance.now());
+      reportBytes.push(Buffer.byteLength(JSON.stringify(e.data.report)));
+    }
+  },
+});
+
+const alert = (i) => ({
+  status: 'firing',
+  labels: { alertname: 'KubePodCrashLooping', namespace: 'shop', pod: `api-${i % pods}`, container: 'api', severity: 'warning', run: String(i) },
+  annotations: { summary: 'Pod is crash looping.' },
+  startsAt: new Date().toISOString(),
+  endsAt: '0001-01-01T00:00:00Z',
+  fingerprint: `b${Date.now().toString(16)}${i.toString(16).padStart(5, '0')}`,
+});
+async function post(alerts) {
+  const res = await fetch(`${serve.url}/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: '4', status: 'firing', receiver: 'bench', alerts }) });
+  if (res.status !== 202) throw new Error(`HTTP ${res.status}`);
+  const t = performance.now();
+  for (const a of alerts) posted.set(a.fingerprint, t);
+}
+const until = async (cond, ms) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+// Latency: one alert at a time, each waiting for its report.
+const lat = [];
+for (let i = 0; i < sequential; i++) {
+  const a = alert(i);
+  await post([a]);
+  await until(() => done.has(a.fingerprint), 30_000);
+  lat.push(done.get(a.fingerprint) - posted.get(a.fingerprint));
+}
+lat.sort((a, b) => a - b);
+
+// Burst: 200 alerts in groups of 10, all at once; sample the worker's memory meanwhile.
+let peak = 0;
+const sampler = setInterval(() => (peak = Math.max(peak, rssOf(worker.child.pid).rssMb)), 50);
+const burstAlerts = Array.from({ length: burst }, (_, i) => alert(100_000 + i));
+const t0 = performance.now();
+await Promise.all(Array.from({ length: burst / 10 }, (_, g) => post(burstAlerts.slice(g * 10, g * 10 + 10))));
+await until(() => burstAlerts.every((a) => done.has(a.fingerprint)), 300_000);
+const burstSecs = (performance.now() - t0) / 1000;
+clearInterval(sampler);
+const burstLat = burstAlerts.map((a) => done.get(a.fingerprint) - posted.get(a.fingerprint)).sort((a, b) => a - b);
+reportBytes.sort((a, b) => a - b);
+
+console.log(`alert → report (one at a time, ${sequential}): p50 ${(pct(lat, 50) / 1000).toFixed(2)} s, p95 ${(pct(lat, 95) / 1000).toFixed(2)} s`);
+console.log(`burst of ${burst}: all reports in ${burstSecs.toFixed(1)} s (${(burst / burstSecs).toFixed(1)} investigations/s), alert → report p50 ${(pct(burstLat, 50) / 1000).toFixed(1)} s, p95 ${(pct(burstLat, 95) / 1000).toFixed(1)} s`);
+console.log(`worker RSS peak during the burst (WORKER_CONCURRENCY=4): ${peak.toFixed(0)} MB`);
+console.log(`report JSON size: median ${fmt(pct(reportBytes, 50))} B, max ${fmt(reportBytes.at(-1))} B`);
+console.log('targets: p50 < 2 s, p95 < 5 s; worker RSS < 250 MB; typical report <= 30 KB');
+
+await sub.stop();
+await nc.close();
+for (const p of [worker, project, serve]) p.child.kill('SIGTERM');
+await prometheus.stop();
+await alertmanager.stop();
