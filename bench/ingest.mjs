@@ -1,14 +1,14 @@
 // bench/ingest: drives a real `tarka serve` over loopback with Alertmanager-shaped groups of 10
 // alerts, first all new, then the same groups again (resends); prints alerts/s, latency and RSS,
 // and the raw pipelined JetStream publish rate measured in the same run, for comparison.
-//   ./tarka bench ingest [groups=3000] [concurrency=16]
+//   ./tarka bench ingest [groups=3000] [concurrency=8]
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'nats';
 import { fixtures, fmt, freePort, freshEnv, pct, rssOf, startTarka } from './lib.mjs';
 
 const groups = Number(process.argv[2] ?? 3000);
-const concurrency = Number(process.argv[3] ?? 16);
+const concurrency = Number(process.argv[3] ?? 8);
 const env = freshEnv({ PORT: String(await freePort()) });
 
 // Shapes from the captured fixtures, fingerprints and pods varied per alert.

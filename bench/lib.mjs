@@ -12,7 +12,8 @@ export function freshEnv(extra = {}) {
   const id = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   return {
     PATH: process.env.PATH,
-    ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
+    // Tarka runs with these V8 settings from ./tarka and in k8s/ (README: Operations).
+    NODE_OPTIONS: process.env.NODE_OPTIONS ?? '--max-semi-space-size=4 --max-old-space-size=192',
     NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     POSTGRES_HOST: process.env.POSTGRES_HOST ?? '127.0.0.1',
     POSTGRES_PORT: process.env.POSTGRES_PORT ?? '5432',
