@@ -36,6 +36,8 @@ export const configSchema = z.object({
   TARKA_DATA_DIR: z.string().default('./.tarka'),
 
   PROMETHEUS_URL: optional(url),
+  /** Prometheus as people's browsers reach it: the console links queries to its graph page. */
+  PROMETHEUS_PUBLIC_URL: optional(url),
   ALERTMANAGER_URL: optional(url),
   LOGS_URL: optional(url),
   LOGS_BACKEND: z.enum(['auto', 'victorialogs', 'loki']).default('auto'),
@@ -78,7 +80,9 @@ export const configSchema = z.object({
   POSTGRES_PASSWORD: optional(z.string()),
 
   // proxy: behind an authenticating proxy (oauth2-proxy, an ingress with SSO) that sets X-Forwarded-Email.
-  AUTH_MODE: z.enum(['none', 'proxy'], { message: 'expected none, or proxy (behind oauth2-proxy or an SSO ingress)' }).default('none'),
+  AUTH_MODE: z
+    .enum(['none', 'proxy'], { message: 'expected none, or proxy (behind oauth2-proxy or an SSO ingress)' })
+    .default('none'),
   AUTH_PUBLIC_BASE_URL: optional(url),
   AUTH_ALLOWED_DOMAINS: list.default([]),
 
