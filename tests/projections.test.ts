@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { casesProjection } from '../src/projections/cases-projection.js';
+import { physicalTables } from '../src/projections/projection.js';
 import { evolveRow, type CaseRow } from '../src/projections/case-row.js';
 import { ProjectorRunner } from '../src/projections/runner.js';
 import { replayProjection } from '../src/projections/replay.js';
@@ -70,14 +71,23 @@ describe('cases projection', () => {
     const before = await rowsOf(ctx);
     const events = await allEvents(ctx);
     const client = await ctx.pool.connect();
+    const tables = physicalTables(casesProjection, live.generation);
     try {
       await client.query('BEGIN');
-      await casesProjection.apply(client, events.slice(0, 200), { cases: `cases_g${live.generation}` });
-      await casesProjection.apply(client, events, { cases: `cases_g${live.generation}` });
+      await casesProjection.apply(client, events.slice(0, 200), tables);
+      await casesProjection.apply(client, events, tables);
       await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK');
+      throw e;
     } finally {
       client.release();
     }
+    const steps = async () =>
+      (await ctx.pool.query('SELECT count(*)::int AS n FROM investigation_steps')).rows[0].n;
+    const stepEvents = events.filter((e) => e.type === 'InvestigationStepCompleted').length;
+    expect(stepEvents).toBeGreaterThan(0);
+    expect(await steps()).toBe(stepEvents);
     expect(await rowsOf(ctx)).toEqual(before);
   });
 

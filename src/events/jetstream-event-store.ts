@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import {
+  AckPolicy,
+  DeliverPolicy,
   headers,
   type StoredMsg,
   type JetStreamClient,
@@ -147,18 +150,47 @@ export class JetStreamEventStore implements EventStore {
   subscribe({ fromSeq, batchSize = 1000, onBatch }: SubscribeOptions): Subscription {
     let stopped = false;
     let messages: { stop(): void } | undefined;
+    const name = `tarka-read-${randomUUID()}`;
     const done = (async () => {
-      // Ordered consumer over the whole stream: no filter (filtered consumers crawl on streams with
-      // many subjects), no acks, recreated by the client from the last seen sequence on any gap.
-      const consumer = await this.js.consumers.get(this.opts.stream, { opt_start_seq: Math.max(1, fromSeq) });
-      const iter = await consumer.consume({ max_messages: Math.max(batchSize * 4, 1024) });
-      messages = iter;
-      if (stopped) iter.stop();
-      for await (const batch of batched(iter[Symbol.asyncIterator](), batchSize)) {
-        if (stopped) break;
-        const events: Recorded[] = [];
-        for (const m of batch) events.push(...decodeCommit(m.data, m.seq));
-        await onBatch(events);
+      // An ephemeral pull consumer over the whole stream, without acks: no filter (filtered
+      // consumers crawl on streams with many subjects) and one fetch at a time, so a slow reader
+      // never buffers more than a batch. (An ordered consumer's consume() buffers without bound,
+      // and its fetch() dropped queued messages when it reset under a slow reader.)
+      await this.jsm.consumers.add(this.opts.stream, {
+        name,
+        ack_policy: AckPolicy.None,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: Math.max(1, fromSeq),
+        inactive_threshold: 60 * 1_000_000_000,
+        mem_storage: true,
+        num_replicas: 1,
+      });
+      const consumer = await this.js.consumers.get(this.opts.stream, name);
+      let expected = Math.max(1, fromSeq);
+      try {
+        // Two pull requests in flight: the server fills the next while we apply the current one.
+        const pull = () => consumer.fetch({ max_messages: batchSize, expires: 2000 });
+        let next = pull();
+        while (!stopped) {
+          const iter = await next;
+          next = pull();
+          messages = { stop: () => (iter.stop(), void next.then((n) => n.stop())) };
+          if (stopped) messages.stop();
+          for await (const batch of batched(iter[Symbol.asyncIterator](), batchSize)) {
+            if (stopped) break;
+            const events: Recorded[] = [];
+            for (const m of batch) {
+              // The log denies deletes and purges, so sequences are contiguous: a hole means a
+              // lost delivery, and the reader must start again from its checkpoint.
+              if (m.seq !== expected) throw new StoreUnavailable(`event stream read skipped from ${expected} to ${m.seq}`);
+              expected = m.seq + 1;
+              events.push(...decodeCommit(m.data, m.seq));
+            }
+            await onBatch(events);
+          }
+        }
+      } finally {
+        await this.jsm.consumers.delete(this.opts.stream, name).catch(() => undefined);
       }
     })();
     return {

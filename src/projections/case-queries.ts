@@ -1,5 +1,6 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
+import { parseSearch, regexEscape } from '../live/search.js';
 
 export const caseListQuerySchema = z.object({
   status: z.enum(['firing', 'resolved', 'snoozed', 'closed', 'open']).optional(),
@@ -7,13 +8,17 @@ export const caseListQuerySchema = z.object({
   namespace: z.string().max(253).optional(),
   alertname: z.string().max(256).optional(),
   team: z.string().max(256).optional(),
+  classification: z.string().max(64).optional(),
+  family: z.string().max(64).optional(),
+  cluster: z.string().max(256).optional(),
+  /** Free text plus tokens such as ns:, pod:, deploy:, svc:, cluster:, alert: (src/live/search.ts). */
   q: z.string().max(256).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 export type CaseListQuery = z.infer<typeof caseListQuerySchema>;
 
-const caseSchema = z.object({
+export const caseViewSchema = z.object({
   caseId: z.string(),
   fingerprint: z.string(),
   status: z.string(),
@@ -46,12 +51,12 @@ const caseSchema = z.object({
   lastEventType: z.string(),
   lastSeq: z.coerce.number(),
 });
-export type CaseView = z.infer<typeof caseSchema>;
+export type CaseView = z.infer<typeof caseViewSchema>;
 
 // A snooze ends by the clock, not by an event: the effective status is computed at read time.
 const effectiveStatus = sql.fragment`CASE WHEN status = 'snoozed' AND snoozed_until <= now() THEN alert_status ELSE status END`;
 
-const columns = sql.fragment`
+export const caseViewColumns = sql.fragment`
   case_id AS "caseId", fingerprint, ${effectiveStatus} AS status, alert_status AS "alertStatus", alertname,
   severity, cluster, namespace, team, labels, annotations, first_seen AS "firstSeen", last_seen AS "lastSeen",
   episode_count AS "episodeCount", episode_started_at AS "episodeStartedAt", resolved_at AS "resolvedAt",
@@ -61,6 +66,50 @@ const columns = sql.fragment`
   last_event_type AS "lastEventType", last_seq AS "lastSeq"`;
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+const anyOf = (values: string[], one: (v: string) => ReturnType<typeof sql.fragment>) =>
+  sql.fragment`(${sql.join(values.map(one), sql.fragment` OR `)})`;
+
+// A workload or service name as a whole word of the report's target ("Deployment shop/api").
+const inTarget = (v: string) => `(^|[ /(])${regexEscape(v)}($|[ )])`;
+
+/** The search box: tokens become column and label filters, the rest a substring search. */
+function searchFilters(q: string | undefined) {
+  const s = parseSearch(q);
+  const out: ReturnType<typeof sql.fragment>[] = [];
+  const k = s.keys;
+  if (k.ns) out.push(anyOf(k.ns, (v) => sql.fragment`namespace = ${v}`));
+  if (k.cluster) out.push(anyOf(k.cluster, (v) => sql.fragment`cluster = ${v}`));
+  if (k.team) out.push(anyOf(k.team, (v) => sql.fragment`team = ${v}`));
+  if (k.severity) out.push(anyOf(k.severity, (v) => sql.fragment`severity = ${v.toLowerCase()}`));
+  if (k.alert) out.push(anyOf(k.alert, (v) => sql.fragment`alertname ILIKE ${`%${likeEscape(v)}%`}`));
+  // Pod names carry generated suffixes, so a pod matches by prefix.
+  if (k.pod) out.push(anyOf(k.pod, (v) => sql.fragment`labels->>'pod' LIKE ${`${likeEscape(v)}%`}`));
+  if (k.deploy)
+    out.push(
+      anyOf(
+        k.deploy,
+        (v) => sql.fragment`(labels->>'deployment' = ${v} OR labels->>'statefulset' = ${v}
+          OR labels->>'daemonset' = ${v} OR labels->>'pod' LIKE ${`${likeEscape(v)}-%`}
+          OR target ~ ${inTarget(v)})`,
+      ),
+    );
+  if (k.svc)
+    out.push(
+      anyOf(
+        k.svc,
+        (v) => sql.fragment`(labels->>'service' = ${v} OR labels->>'svc' = ${v} OR target ~ ${inTarget(v)})`,
+      ),
+    );
+  for (const [label, values] of Object.entries(s.labels))
+    out.push(anyOf(values, (v) => sql.fragment`labels->>${label} = ${v}`));
+  if (s.text) {
+    const like = `%${likeEscape(s.text)}%`;
+    out.push(sql.fragment`(alertname ILIKE ${like} OR namespace ILIKE ${like} OR case_id ILIKE ${like}
+      OR summary ILIKE ${like} OR labels::text ILIKE ${like} OR annotations::text ILIKE ${like})`);
+  }
+  return out;
+}
 
 export async function listCases(
   pool: DatabasePool,
@@ -74,15 +123,14 @@ export async function listCases(
   if (q.namespace) where.push(sql.fragment`namespace = ${q.namespace}`);
   if (q.alertname) where.push(sql.fragment`alertname = ${q.alertname}`);
   if (q.team) where.push(sql.fragment`team = ${q.team}`);
-  if (q.q) {
-    const like = `%${likeEscape(q.q)}%`;
-    where.push(sql.fragment`(alertname ILIKE ${like} OR namespace ILIKE ${like} OR case_id ILIKE ${like}
-      OR summary ILIKE ${like} OR labels::text ILIKE ${like} OR annotations::text ILIKE ${like})`);
-  }
+  if (q.classification) where.push(sql.fragment`classification = ${q.classification}`);
+  if (q.family) where.push(sql.fragment`family = ${q.family}`);
+  if (q.cluster) where.push(sql.fragment`cluster = ${q.cluster}`);
+  where.push(...searchFilters(q.q));
   const filter = sql.join(where, sql.fragment` AND `);
   const [rows, total] = await Promise.all([
-    pool.any(sql.type(caseSchema)`
-      SELECT ${columns} FROM cases WHERE ${filter}
+    pool.any(sql.type(caseViewSchema)`
+      SELECT ${caseViewColumns} FROM cases WHERE ${filter}
       ORDER BY last_activity_at DESC, case_id LIMIT ${q.limit} OFFSET ${q.offset}`),
     pool.oneFirst(
       sql.type(z.object({ n: z.coerce.number() }))`SELECT count(*) AS n FROM cases WHERE ${filter}`,
@@ -92,7 +140,9 @@ export async function listCases(
 }
 
 export async function getCase(pool: DatabasePool, caseId: string): Promise<CaseView | null> {
-  return pool.maybeOne(sql.type(caseSchema)`SELECT ${columns} FROM cases WHERE case_id = ${caseId}`);
+  return pool.maybeOne(
+    sql.type(caseViewSchema)`SELECT ${caseViewColumns} FROM cases WHERE case_id = ${caseId}`,
+  );
 }
 
 const stepSchema = z.object({

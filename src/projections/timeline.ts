@@ -43,7 +43,21 @@ export const investigationColumns: Record<keyof InvestigationRow, string> = {
   last_seq: 'bigint',
 };
 
-export const stepColumns = {
+export interface StepRow {
+  investigation_id: string;
+  step: string;
+  case_id: string;
+  attempt: number;
+  status: string;
+  started_at: string;
+  duration_ms: number;
+  summary: string;
+  detail: unknown;
+  seq: number;
+  idx: number;
+}
+
+export const stepColumns: Record<keyof StepRow, string> = {
   investigation_id: 'text',
   step: 'text',
   case_id: 'text',
@@ -55,7 +69,7 @@ export const stepColumns = {
   detail: 'jsonb',
   seq: 'bigint',
   idx: 'int',
-} as const;
+};
 
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 
@@ -144,19 +158,16 @@ export async function applyTimeline(
   const byId = new Map(rows.map(({ r }) => [r.investigation_id, { ...r, last_seq: Number(r.last_seq) }]));
   const stored = new Map(rows.map(({ r }) => [r.investigation_id, Number(r.last_seq)]));
   const changed = new Set<string>();
-  const steps = new Map<string, Record<string, unknown>>();
+  const steps: StepRow[] = [];
   for (const e of touched) {
     const id = investigationId(e)!;
     if (e.type === 'InvestigationStepCompleted') {
-      const d = e.data as CaseEvent & { type: 'InvestigationStepCompleted' } extends { data: infer D }
-        ? D
-        : never;
-      const attempt = byId.get(id)?.attempts ?? 0;
-      steps.set(`${id}\u0000${d.step}`, {
+      const d = e.data as CaseEventOf<'InvestigationStepCompleted'>['data'];
+      steps.push({
         investigation_id: id,
         step: d.step,
         case_id: e.aggregate.slice(5),
-        attempt,
+        attempt: byId.get(id)?.attempts ?? 0,
         status: d.status,
         started_at: d.startedAt,
         duration_ms: d.durationMs,
@@ -174,36 +185,53 @@ export async function applyTimeline(
       changed.add(id);
     }
   }
-  await upsert(
-    tx,
-    ti,
-    investigationColumns,
-    ['investigation_id'],
-    [...changed].map((id) => byId.get(id)!),
-    'last_seq',
-  );
-  await upsert(tx, ts, stepColumns, ['investigation_id', 'step'], [...steps.values()], 'seq');
+  await upsertInvestigations(tx, ti, [...changed].map((id) => byId.get(id)!));
+  await insertSteps(tx, ts, steps);
 }
 
-async function upsert(
-  tx: pg.ClientBase,
-  table: string,
-  columns: Record<string, string>,
-  key: string[],
-  rows: object[],
-  seqColumn: string,
-) {
+/** Rows only move forward: an upsert never replaces a row changed by a later event. */
+async function upsertInvestigations(tx: pg.ClientBase, table: string, rows: InvestigationRow[]) {
   if (rows.length === 0) return;
-  const cols = Object.keys(columns);
+  const cols = Object.keys(investigationColumns);
   await tx.query(
     `INSERT INTO ${table} (${cols.join(', ')})
-     SELECT ${cols.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${cols.map((c) => `${c} ${columns[c]}`).join(', ')})
-     ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${cols
-       .filter((c) => !key.includes(c))
+     SELECT ${cols.join(', ')} FROM jsonb_to_recordset($1::jsonb)
+       AS r(${cols.map((c) => `${c} ${investigationColumns[c as keyof InvestigationRow]}`).join(', ')})
+     ON CONFLICT (investigation_id) DO UPDATE SET ${cols
+       .filter((c) => c !== 'investigation_id')
        .map((c) => `${c} = EXCLUDED.${c}`)
        .join(', ')}
-     WHERE ${table}.${seqColumn} < EXCLUDED.${seqColumn}`,
+     WHERE ${table}.last_seq < EXCLUDED.last_seq`,
     [JSON.stringify(rows)],
+  );
+}
+
+/**
+ * Steps are append-only, one row per step event (a retried attempt adds its own rows), keyed by
+ * their position in the log, so inserting a batch twice adds nothing. Arrays and unnest parse
+ * faster than a JSON document per row.
+ */
+async function insertSteps(tx: pg.ClientBase, table: string, steps: StepRow[]) {
+  if (steps.length === 0) return;
+  const col = <K extends keyof StepRow>(k: K) => steps.map((s) => s[k]);
+  await tx.query(
+    `INSERT INTO ${table} (${Object.keys(stepColumns).join(', ')})
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::timestamptz[],
+       $7::float8[], $8::text[], $9::jsonb[], $10::bigint[], $11::int[])
+     ON CONFLICT (seq, idx) DO NOTHING`,
+    [
+      col('investigation_id'),
+      col('step'),
+      col('case_id'),
+      col('attempt'),
+      col('status'),
+      col('started_at'),
+      col('duration_ms'),
+      col('summary'),
+      steps.map((s) => (s.detail === null ? null : JSON.stringify(s.detail))),
+      col('seq'),
+      col('idx'),
+    ],
   );
 }
 
@@ -220,6 +248,7 @@ export const timelineTables = {
       ${Object.entries(stepColumns)
         .map(([c, type]) => `${c} ${type}`)
         .join(',\n      ')},
-      PRIMARY KEY (investigation_id, step)
-    );`,
+      PRIMARY KEY (seq, idx)
+    );
+    CREATE INDEX ${ident(`${t}_investigation`)} ON ${ident(t)} (investigation_id, seq);`,
 };

@@ -35,6 +35,8 @@ export async function randomHistory(
     },
     startMs: Date.UTC(2026, 10, 1) + i * 1000,
     firing: false,
+    inv: '',
+    attempt: 0,
   }));
   for (let step = 0; step < opts.steps; step++) {
     const c = pick(cases);
@@ -44,6 +46,8 @@ export async function randomHistory(
       if (!c.firing && r < 0.45) c.startMs += 3_600_000; // a new episode
       c.firing = true;
       cmd = alert(c, 'firing');
+      c.inv = `${c.id}-${c.startMs}`;
+      c.attempt = 0;
     } else if (r < 0.65) {
       c.firing = false;
       cmd = alert(c, 'resolved');
@@ -59,8 +63,53 @@ export async function randomHistory(
       cmd = { type: 'ResolveCase', category: pick(['fixed', 'noise', 'duplicate']), note: 'n', by: 'bo' };
     } else if (r < 0.93) {
       cmd = { type: 'ReopenCase', by: 'bo', note: null };
+    } else if (r < 0.96 && c.inv) {
+      // A worker's part: start (again, as after a crash), a step, sometimes the report.
+      c.attempt++;
+      const at = new Date(c.startMs).toISOString();
+      await handler.handle(
+        c.id,
+        { type: 'StartInvestigation', investigationId: c.inv, worker: 'w', attempt: c.attempt },
+        randomUUID(),
+      );
+      await handler.handle(
+        c.id,
+        {
+          type: 'RecordInvestigationStep',
+          investigationId: c.inv,
+          step: 'plan',
+          status: 'done',
+          startedAt: at,
+          durationMs: 3,
+          summary: 'planned',
+          detail: { n: c.attempt },
+        },
+        randomUUID(),
+      );
+      cmd =
+        rand() < 0.5
+          ? {
+              type: 'CompleteInvestigation',
+              investigationId: c.inv,
+              anchor: at,
+              report: {
+                family: pick(['crashloop', 'http_5xx']),
+                classification: 'actionable',
+                summary: 's',
+                scores: { impact: { value: 50 } },
+              },
+            }
+          : {
+              type: 'FailInvestigation',
+              investigationId: c.inv,
+              error: 'boom',
+              final: rand() < 0.5,
+              attempts: c.attempt,
+            };
     } else {
-      cmd = { type: 'RequestInvestigation', investigationId: randomUUID(), by: 'cy' };
+      c.inv = randomUUID();
+      c.attempt = 0;
+      cmd = { type: 'RequestInvestigation', investigationId: c.inv, by: 'cy' };
     }
     await handler.handle(c.id, cmd, randomUUID()).catch((e: { code?: string }) => {
       if (e.code !== 'TARKA_BAD_REQUEST') throw e; // e.g. snoozing a closed case: refused, as it should be
