@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
-import { createContext } from '../runtime/context.js';
+import { createContext, withoutCredentials } from '../runtime/context.js';
 import { createObjectStore } from '../reports/create.js';
 import { startEmbeddedNats, startEmbeddedPostgres, type Embedded } from '../runtime/embedded.js';
 import { startProject, startServe } from '../runtime/processes.js';
@@ -67,7 +67,7 @@ export async function runUp(config: Config, log: Logger): Promise<void> {
         `Tarka is up (data in ${dataDir}).`,
         `  API and console  ${serve.url}/`,
         `  webhook          ${serve.url}/alerts   (point an Alertmanager webhook_config here)`,
-        `  NATS             ${cfg.NATS_URL}${config.NATS_URL ? '' : ' (embedded)'}`,
+        `  NATS             ${withoutCredentials(cfg.NATS_URL!)}${config.NATS_URL ? '' : ' (embedded)'}`,
         `  Postgres         ${cfg.POSTGRES_HOST}:${cfg.POSTGRES_PORT}${config.POSTGRES_HOST ? '' : ' (embedded)'}`,
         `  reports          ${createObjectStore(cfg).describe()}`,
         `  Prometheus       ${cfg.PROMETHEUS_URL ?? 'not configured (set PROMETHEUS_URL; investigations will say so)'}`,

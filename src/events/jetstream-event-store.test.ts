@@ -12,3 +12,29 @@ describe('JetStream server check', () => {
     expect(() => checkServerVersion('2.10.0')).not.toThrow();
   });
 });
+
+describe('JetStream stream check', () => {
+  it('refuses an existing stream that could lose events, saying what is wrong and what to do', async () => {
+    const { connect, RetentionPolicy } = await import('nats');
+    const { ensureEventStream, jetStreamManager } = await import('./jetstream-setup.js');
+    const { NATS_URL, uniqueName } = await import('../../tests/support/env.js');
+    const nc = await connect({ servers: NATS_URL });
+    const jsm = await jetStreamManager(nc);
+    const name = uniqueName('UNFIT').toUpperCase();
+    const prefix = name.toLowerCase().replace(/_/g, '-');
+    await jsm.streams.add({
+      name,
+      subjects: [`${prefix}.>`],
+      retention: RetentionPolicy.Limits,
+      max_age: 3_600_000_000_000,
+    });
+    try {
+      await expect(
+        ensureEventStream(jsm, { name, subjectPrefix: prefix, replicas: 1, duplicateWindowSeconds: 60 }),
+      ).rejects.toThrow(/cannot hold Tarka events: .*max_age is set.*deletes or purges are allowed/);
+    } finally {
+      await jsm.streams.delete(name);
+      await nc.close();
+    }
+  });
+});

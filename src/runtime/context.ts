@@ -16,6 +16,9 @@ import type { Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 
+/** A server URL fit for logs: user and password removed. */
+export const withoutCredentials = (url: string) => url.replace(/\/\/[^@/]*@/g, '//');
+
 /** Everything a Tarka process talks to, connected and checked. */
 export interface Context {
   config: Config;
@@ -40,7 +43,7 @@ export async function createContext(config: Config, log: Logger, name: string): 
   const link = await connectNats(config.NATS_URL, log, `tarka-${name}`).catch((cause: Error) => {
     throw new TarkaError(
       'TARKA_ES_UNAVAILABLE',
-      `cannot reach NATS at ${config.NATS_URL}: ${cause.message}`,
+      `cannot reach NATS at ${withoutCredentials(config.NATS_URL!)}: ${cause.message}`,
       'check NATS_URL and that nats-server runs with -js',
       { cause },
     );
