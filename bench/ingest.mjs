@@ -12,7 +12,9 @@ const concurrency = Number(process.argv[3] ?? 8);
 const env = freshEnv({ PORT: String(await freePort()) });
 
 // Shapes from the captured fixtures, fingerprints and pods varied per alert.
-const shapes = fixtures().flatMap((p) => p.alerts.filter((a) => a.status === 'firing').map((a) => ({ p, a })));
+const shapes = fixtures().flatMap((p) =>
+  p.alerts.filter((a) => a.status === 'firing').map((a) => ({ p, a })),
+);
 const bodies = Array.from({ length: groups }, (_, g) => {
   const { p } = shapes[g % shapes.length];
   const alerts = Array.from({ length: 10 }, (_, i) => {
@@ -35,10 +37,21 @@ function send(body) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const req = http.request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
+      },
       (res) => {
         res.resume();
-        res.on('end', () => (res.statusCode === 202 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`HTTP ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode === 202
+            ? resolve(Number(process.hrtime.bigint() - t0) / 1e6)
+            : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
       },
     );
     req.on('error', reject);
@@ -69,13 +82,22 @@ async function phase(name) {
 }
 
 // Warm-up: connections, JIT, stream creation.
-await send(Buffer.from(JSON.stringify({ ...fixtures()[0], alerts: [{ ...fixtures()[0].alerts[0], fingerprint: 'warmup00' }] })));
+await send(
+  Buffer.from(
+    JSON.stringify({ ...fixtures()[0], alerts: [{ ...fixtures()[0].alerts[0], fingerprint: 'warmup00' }] }),
+  ),
+);
 const newRate = await phase('new');
-const resendRate = await phase('resend');
+await phase('resend');
 const { rssMb } = rssOf(child.pid);
 if (process.env.BENCH_DEBUG) {
   const m = await (await fetch(`${url}/metrics`)).text();
-  console.log(m.split('\n').filter((l) => /heap_size|external_memory|resident/.test(l) && !l.startsWith('#')).join('\n'));
+  console.log(
+    m
+      .split('\n')
+      .filter((l) => /heap_size|external_memory|resident/.test(l) && !l.startsWith('#'))
+      .join('\n'),
+  );
 }
 child.kill('SIGTERM');
 
@@ -98,10 +120,13 @@ await Promise.all(
   }),
 );
 const rawRate = n / ((performance.now() - t0) / 1000);
-for (const s of [stream, env.EVENTS_STREAM, env.JETSTREAM_STREAM]) await jsm.streams.delete(s).catch(() => {});
+for (const s of [stream, env.EVENTS_STREAM, env.JETSTREAM_STREAM])
+  await jsm.streams.delete(s).catch(() => {});
 await nc.close();
 
 console.log(`raw JetStream pipelined publish: ${fmt(rawRate)} msgs/s (128 in flight, ~1 KB)`);
-console.log(`ratio new alerts / raw publish: ${(newRate / rawRate).toFixed(2)} (each new alert is one append)`);
+console.log(
+  `ratio new alerts / raw publish: ${(newRate / rawRate).toFixed(2)} (each new alert is one append)`,
+);
 console.log(`serve RSS at end: ${rssMb.toFixed(0)} MB`);
 console.log(`targets: new >= 5,000 alerts/s with p99 < 50 ms; resends >= 20,000 alerts/s; RSS < 150 MB`);

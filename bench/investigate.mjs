@@ -16,18 +16,31 @@ const pods = 300;
 const series = [];
 for (let p = 0; p < pods; p++) {
   const labels = { namespace: 'shop', pod: `api-${p}`, container: 'api' };
-  series.push({ metric: 'kube_pod_container_status_restarts_total', labels, type: 'counter', value: (i) => Math.floor(i / 30) });
+  series.push({
+    metric: 'kube_pod_container_status_restarts_total',
+    labels,
+    type: 'counter',
+    value: (i) => Math.floor(i / 30),
+  });
   series.push({ metric: 'container_memory_working_set_bytes', labels, value: (i) => 2e8 + (i % 10) * 1e7 });
 }
 const prometheus = await startPrometheus({ series, historySeconds: 3600 });
 const alertmanager = await startAlertmanager();
-const env = freshEnv({ PROMETHEUS_URL: prometheus.url, ALERTMANAGER_URL: alertmanager.url, WORKER_CONCURRENCY: '4', TARKA_DATA_DIR: `/tmp/${Date.now()}-bench-investigate` });
+const env = freshEnv({
+  PROMETHEUS_URL: prometheus.url,
+  ALERTMANAGER_URL: alertmanager.url,
+  WORKER_CONCURRENCY: '4',
+  TARKA_DATA_DIR: `/tmp/${Date.now()}-bench-investigate`,
+});
 const serve = await startTarka('serve', { ...env, PORT: String(await freePort()) });
 const project = await startTarka('project', { ...env, PORT: String(await freePort()) });
 const worker = await startTarka('worker', { ...env, PORT: String(await freePort()) });
 
 const nc = await connect({ servers: env.NATS_URL });
-const store = new JetStreamEventStore(nc, await nc.jetstreamManager(), { stream: env.EVENTS_STREAM, subjectPrefix: env.EVENTS_SUBJECT_PREFIX });
+const store = new JetStreamEventStore(nc, await nc.jetstreamManager(), {
+  stream: env.EVENTS_STREAM,
+  subjectPrefix: env.EVENTS_SUBJECT_PREFIX,
+});
 const posted = new Map();
 const done = new Map();
 const reportBytes = [];
@@ -44,14 +57,25 @@ const sub = store.subscribe({
 
 const alert = (i) => ({
   status: 'firing',
-  labels: { alertname: 'KubePodCrashLooping', namespace: 'shop', pod: `api-${i % pods}`, container: 'api', severity: 'warning', run: String(i) },
+  labels: {
+    alertname: 'KubePodCrashLooping',
+    namespace: 'shop',
+    pod: `api-${i % pods}`,
+    container: 'api',
+    severity: 'warning',
+    run: String(i),
+  },
   annotations: { summary: 'Pod is crash looping.' },
   startsAt: new Date().toISOString(),
   endsAt: '0001-01-01T00:00:00Z',
   fingerprint: `b${Date.now().toString(16)}${i.toString(16).padStart(5, '0')}`,
 });
 async function post(alerts) {
-  const res = await fetch(`${serve.url}/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: '4', status: 'firing', receiver: 'bench', alerts }) });
+  const res = await fetch(`${serve.url}/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ version: '4', status: 'firing', receiver: 'bench', alerts }),
+  });
   if (res.status !== 202) throw new Error(`HTTP ${res.status}`);
   const t = performance.now();
   for (const a of alerts) posted.set(a.fingerprint, t);
@@ -83,11 +107,17 @@ await Promise.all(Array.from({ length: burst / 10 }, (_, g) => post(burstAlerts.
 await until(() => burstAlerts.every((a) => done.has(a.fingerprint)), 300_000);
 const burstSecs = (performance.now() - t0) / 1000;
 clearInterval(sampler);
-const burstLat = burstAlerts.map((a) => done.get(a.fingerprint) - posted.get(a.fingerprint)).sort((a, b) => a - b);
+const burstLat = burstAlerts
+  .map((a) => done.get(a.fingerprint) - posted.get(a.fingerprint))
+  .sort((a, b) => a - b);
 reportBytes.sort((a, b) => a - b);
 
-console.log(`alert → report (one at a time, ${sequential}): p50 ${(pct(lat, 50) / 1000).toFixed(2)} s, p95 ${(pct(lat, 95) / 1000).toFixed(2)} s`);
-console.log(`burst of ${burst}: all reports in ${burstSecs.toFixed(1)} s (${(burst / burstSecs).toFixed(1)} investigations/s), alert → report p50 ${(pct(burstLat, 50) / 1000).toFixed(1)} s, p95 ${(pct(burstLat, 95) / 1000).toFixed(1)} s`);
+console.log(
+  `alert → report (one at a time, ${sequential}): p50 ${(pct(lat, 50) / 1000).toFixed(2)} s, p95 ${(pct(lat, 95) / 1000).toFixed(2)} s`,
+);
+console.log(
+  `burst of ${burst}: all reports in ${burstSecs.toFixed(1)} s (${(burst / burstSecs).toFixed(1)} investigations/s), alert → report p50 ${(pct(burstLat, 50) / 1000).toFixed(1)} s, p95 ${(pct(burstLat, 95) / 1000).toFixed(1)} s`,
+);
 console.log(`worker RSS peak during the burst (WORKER_CONCURRENCY=4): ${peak.toFixed(0)} MB`);
 console.log(`report JSON size: median ${fmt(pct(reportBytes, 50))} B, max ${fmt(reportBytes.at(-1))} B`);
 console.log('targets: p50 < 2 s, p95 < 5 s; worker RSS < 250 MB; typical report <= 30 KB');

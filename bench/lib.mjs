@@ -39,7 +39,10 @@ export async function freePort() {
 }
 
 export async function startTarka(command, env) {
-  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), command], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), command], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const url = `http://127.0.0.1:${env.PORT}`;
   for (let i = 0; i < 200; i++) {
     try {
@@ -58,7 +61,10 @@ export function rssOf(pid) {
 }
 
 export function fixtures() {
-  const candidates = [join(root, '..', 'shared', 'fixtures', 'alertmanager'), join(root, 'tests', 'fixtures', 'alertmanager')];
+  const candidates = [
+    join(root, '..', 'shared', 'fixtures', 'alertmanager'),
+    join(root, 'tests', 'fixtures', 'alertmanager'),
+  ];
   for (const dir of candidates) {
     try {
       return readdirSync(dir)

@@ -19,8 +19,16 @@ const { JetStreamEventStore } = await import(join(root, 'dist/events/jetstream-e
 const config = loadConfig(env);
 const nc = await connect({ servers: config.NATS_URL });
 const jsm = await jetStreamManager(nc);
-await ensureEventStream(jsm, { name: config.EVENTS_STREAM, subjectPrefix: config.EVENTS_SUBJECT_PREFIX, replicas: 1, duplicateWindowSeconds: 120 });
-const store = new JetStreamEventStore(nc, jsm, { stream: config.EVENTS_STREAM, subjectPrefix: config.EVENTS_SUBJECT_PREFIX });
+await ensureEventStream(jsm, {
+  name: config.EVENTS_STREAM,
+  subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+  replicas: 1,
+  duplicateWindowSeconds: 120,
+});
+const store = new JetStreamEventStore(nc, jsm, {
+  stream: config.EVENTS_STREAM,
+  subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+});
 
 const t = (ms) => new Date(Date.UTC(2026, 10, 1) + ms).toISOString();
 /** The events of one case, in decisions (one message each), about perCase events in all. */
@@ -30,17 +38,74 @@ function history(i) {
   const inv = `${fp}-1`;
   const decisions = [
     [
-      { type: 'AlertFired', data: { fingerprint: fp, episode: 1, startsAt: t(start), labels: { alertname: ['KubePodCrashLooping', 'HTTP5xxRateHigh', 'CPUThrottlingHigh'][i % 3], namespace: `ns-${i % 40}`, pod: `pod-${i}`, severity: ['critical', 'warning'][i % 2], cluster: 'prod-eu-1' }, annotations: { summary: 'bench' }, generatorURL: null, notification: { receiver: 'tarka', groupKey: null, truncatedAlerts: 0, reason: null } } },
-      { type: 'InvestigationRequested', data: { investigationId: inv, episode: 1, reason: 'new_episode', anchor: t(start), requestedBy: null } },
+      {
+        type: 'AlertFired',
+        data: {
+          fingerprint: fp,
+          episode: 1,
+          startsAt: t(start),
+          labels: {
+            alertname: ['KubePodCrashLooping', 'HTTP5xxRateHigh', 'CPUThrottlingHigh'][i % 3],
+            namespace: `ns-${i % 40}`,
+            pod: `pod-${i}`,
+            severity: ['critical', 'warning'][i % 2],
+            cluster: 'prod-eu-1',
+          },
+          annotations: { summary: 'bench' },
+          generatorURL: null,
+          notification: { receiver: 'tarka', groupKey: null, truncatedAlerts: 0, reason: null },
+        },
+      },
+      {
+        type: 'InvestigationRequested',
+        data: {
+          investigationId: inv,
+          episode: 1,
+          reason: 'new_episode',
+          anchor: t(start),
+          requestedBy: null,
+        },
+      },
     ],
     [{ type: 'InvestigationStarted', data: { investigationId: inv, worker: 'w1', attempt: 1 } }],
   ];
   const steps = perCase - 5;
   for (let s = 0; s < steps; s++) {
-    decisions.push([{ type: 'InvestigationStepCompleted', data: { investigationId: inv, step: `step-${s}`, status: 'ok', startedAt: t(start + s), durationMs: 12, summary: 'ok' } }]);
+    decisions.push([
+      {
+        type: 'InvestigationStepCompleted',
+        data: {
+          investigationId: inv,
+          step: `step-${s}`,
+          status: 'ok',
+          startedAt: t(start + s),
+          durationMs: 12,
+          summary: 'ok',
+        },
+      },
+    ]);
   }
-  decisions.push([{ type: 'InvestigationCompleted', data: { investigationId: inv, anchor: t(start), report: { family: 'crashloop', classification: 'actionable', summary: 's', scores: { impact: { value: 60 }, confidence: { value: 70 }, noise: { value: 10 } } } } }]);
-  decisions.push([{ type: 'AlertResolved', data: { fingerprint: fp, episode: 1, startsAt: t(start), endsAt: t(start + 600_000) } }]);
+  decisions.push([
+    {
+      type: 'InvestigationCompleted',
+      data: {
+        investigationId: inv,
+        anchor: t(start),
+        report: {
+          family: 'crashloop',
+          classification: 'actionable',
+          summary: 's',
+          scores: { impact: { value: 60 }, confidence: { value: 70 }, noise: { value: 10 } },
+        },
+      },
+    },
+  ]);
+  decisions.push([
+    {
+      type: 'AlertResolved',
+      data: { fingerprint: fp, episode: 1, startsAt: t(start), endsAt: t(start + 600_000) },
+    },
+  ]);
   return { aggregate: `case.${fp}`, decisions };
 }
 
@@ -54,7 +119,8 @@ await Promise.all(
       const { aggregate, decisions } = history(nextCase++);
       let version = 0;
       for (const d of decisions) {
-        version = (await store.append(aggregate, d, { expectedVersion: version, commandId: randomUUID() })).seq;
+        version = (await store.append(aggregate, d, { expectedVersion: version, commandId: randomUUID() }))
+          .seq;
         events += d.length;
       }
     }
@@ -63,18 +129,40 @@ await Promise.all(
 console.log(`appended ${fmt(events)} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 await nc.close();
 
+if (process.env.BENCH_APPEND_ONLY) {
+  console.log(JSON.stringify(env));
+  process.exit(0);
+}
 const r0 = performance.now();
-const code = await new Promise((res) => spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), join(root, 'dist/cli/main.js'), 'replay'], { env, stdio: 'inherit' }).on('exit', res));
+const code = await new Promise((res) =>
+  spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+      join(root, 'dist/cli/main.js'),
+      'replay',
+    ],
+    { env, stdio: 'inherit' },
+  ).on('exit', res),
+);
 const secs = (performance.now() - r0) / 1000;
 if (code !== 0) throw new Error(`tarka replay exited with ${code}`);
-console.log(`tarka replay (whole process, including start-up): ${secs.toFixed(2)} s → ${fmt(events / secs)} events/s (target >= 30,000)`);
+console.log(
+  `tarka replay (whole process, including start-up): ${secs.toFixed(2)} s → ${fmt(events / secs)} events/s (target >= 30,000)`,
+);
 
 // Clean up the streams and database this run made.
 const nc2 = await connect({ servers: config.NATS_URL });
 const jsm2 = await nc2.jetstreamManager();
 for (const s of [config.EVENTS_STREAM, config.JETSTREAM_STREAM]) await jsm2.streams.delete(s).catch(() => {});
 await nc2.close();
-const admin = new pg.Client({ host: config.POSTGRES_HOST, port: config.POSTGRES_PORT, user: config.POSTGRES_USER, password: config.POSTGRES_PASSWORD, database: 'postgres' });
+const admin = new pg.Client({
+  host: config.POSTGRES_HOST,
+  port: config.POSTGRES_PORT,
+  user: config.POSTGRES_USER,
+  password: config.POSTGRES_PASSWORD,
+  database: 'postgres',
+});
 await admin.connect();
 await admin.query(`DROP DATABASE IF EXISTS "${config.POSTGRES_DB}" WITH (FORCE)`);
 await admin.end();

@@ -141,7 +141,12 @@ describe('tarka worker as a process', () => {
       `apiVersion: v1\nkind: Config\nclusters: [{name: fake, cluster: {server: "${kube.url}"}}]\nusers: [{name: t, user: {token: "${kube.token}"}}]\ncontexts: [{name: fake, context: {cluster: fake, user: t}}]\ncurrent-context: fake\n`,
     );
     const env = (port: number) =>
-      envOf(config, { PORT: String(port), KUBECONFIG: kubeconfig, JETSTREAM_ACK_WAIT_SECONDS: '2', COLLECTOR_TIMEOUT_SECONDS: '10' });
+      envOf(config, {
+        PORT: String(port),
+        KUBECONFIG: kubeconfig,
+        JETSTREAM_ACK_WAIT_SECONDS: '2',
+        COLLECTOR_TIMEOUT_SECONDS: '10',
+      });
     const serve = await startTarka('serve', env(await freePort()));
     const project = await startTarka('project', env(await freePort()));
     const first = await startTarka('worker', env(await freePort()));
@@ -151,7 +156,10 @@ describe('tarka worker as a process', () => {
       expect((await post(serve.url, g)).status).toBe(202);
       const caseId = labelsFingerprint(g.alerts[0]!.labels as Record<string, string>);
       const nc = await connect({ servers: NATS_URL });
-      const store = new JetStreamEventStore(nc, await nc.jetstreamManager(), { stream: config.EVENTS_STREAM, subjectPrefix: config.EVENTS_SUBJECT_PREFIX });
+      const store = new JetStreamEventStore(nc, await nc.jetstreamManager(), {
+        stream: config.EVENTS_STREAM,
+        subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+      });
       const types = async () => (await store.readAggregate(`case.${caseId}`)).events.map((e) => e.type);
       await waitFor(async () => (await types()).includes('InvestigationStarted'), 20_000);
       expect(await first.kill('SIGKILL')).toBe(null);

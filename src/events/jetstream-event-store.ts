@@ -182,7 +182,8 @@ export class JetStreamEventStore implements EventStore {
             for (const m of batch) {
               // The log denies deletes and purges, so sequences are contiguous: a hole means a
               // lost delivery, and the reader must start again from its checkpoint.
-              if (m.seq !== expected) throw new StoreUnavailable(`event stream read skipped from ${expected} to ${m.seq}`);
+              if (m.seq !== expected)
+                throw new StoreUnavailable(`event stream read skipped from ${expected} to ${m.seq}`);
               expected = m.seq + 1;
               events.push(...decodeCommit(m.data, m.seq));
             }

@@ -185,7 +185,11 @@ export async function applyTimeline(
       changed.add(id);
     }
   }
-  await upsertInvestigations(tx, ti, [...changed].map((id) => byId.get(id)!));
+  await upsertInvestigations(
+    tx,
+    ti,
+    [...changed].map((id) => byId.get(id)!),
+  );
   await insertSteps(tx, ts, steps);
 }
 

@@ -26,7 +26,12 @@ export class S3ObjectStore implements ObjectStore {
           region: this.settings.region,
           ...(this.settings.endpoint ? { endpoint: this.settings.endpoint, forcePathStyle: true } : {}),
           ...(this.settings.accessKeyId && this.settings.secretAccessKey
-            ? { credentials: { accessKeyId: this.settings.accessKeyId, secretAccessKey: this.settings.secretAccessKey } }
+            ? {
+                credentials: {
+                  accessKeyId: this.settings.accessKeyId,
+                  secretAccessKey: this.settings.secretAccessKey,
+                },
+              }
             : {}),
           maxAttempts: 3,
         }),
@@ -36,13 +41,19 @@ export class S3ObjectStore implements ObjectStore {
 
   async put(key: string, body: string, contentType: string): Promise<void> {
     const { PutObjectCommand } = await sdk();
-    await (await this.s3()).send(new PutObjectCommand({ Bucket: this.settings.bucket, Key: key, Body: body, ContentType: contentType }));
+    await (
+      await this.s3()
+    ).send(
+      new PutObjectCommand({ Bucket: this.settings.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
   }
 
   async get(key: string): Promise<string | null> {
     const { GetObjectCommand } = await sdk();
     try {
-      const r = await (await this.s3()).send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+      const r = await (
+        await this.s3()
+      ).send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
       return (await r.Body?.transformToString('utf8')) ?? null;
     } catch (e) {
       if ((e as { name?: string }).name === 'NoSuchKey') return null;
@@ -56,7 +67,9 @@ export class S3ObjectStore implements ObjectStore {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const r = await s3.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: prefix, ContinuationToken: token }));
+      const r = await s3.send(
+        new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
       for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key);
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (token);
