@@ -168,14 +168,11 @@ export class JetStreamEventStore implements EventStore {
       const consumer = await this.js.consumers.get(this.opts.stream, name);
       let expected = Math.max(1, fromSeq);
       try {
-        // Two pull requests in flight: the server fills the next while we apply the current one.
-        const pull = () => consumer.fetch({ max_messages: batchSize, expires: 2000 });
-        let next = pull();
         while (!stopped) {
-          const iter = await next;
-          next = pull();
-          messages = { stop: () => (iter.stop(), void next.then((n) => n.stop())) };
-          if (stopped) messages.stop();
+          const iter = await consumer.fetch({ max_messages: batchSize, expires: 2000 });
+          messages = iter;
+          if (stopped) iter.stop();
+          let received = 0;
           for await (const batch of batched(iter[Symbol.asyncIterator](), batchSize)) {
             if (stopped) break;
             const events: Recorded[] = [];
@@ -187,7 +184,16 @@ export class JetStreamEventStore implements EventStore {
               expected = m.seq + 1;
               events.push(...decodeCommit(m.data, m.seq));
             }
+            received += batch.length;
             await onBatch(events);
+          }
+          // A message the server handed to a pull request just as it expired never reaches us.
+          // When a fetch ends short, ask the server how far it delivered, so such a loss is
+          // found now rather than when the next event happens to arrive.
+          if (!stopped && received < batchSize) {
+            const delivered = (await consumer.info(false)).delivered.stream_seq;
+            if (delivered >= expected)
+              throw new StoreUnavailable(`event stream read lost ${expected}..${delivered}; re-reading`);
           }
         }
       } finally {

@@ -6,12 +6,15 @@ import type { CaseCommandHandler } from '../commands/case/handler.js';
 import type { EventStore } from '../events/event-store.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
+import { liveRoutes } from '../live/routes.js';
 import { actionRoutes } from './actions.js';
 import { authHook } from './auth.js';
 import { apiRoutes } from './api.js';
+import { dashboardRoutes } from './dashboard.js';
 import { errorHandler } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { opsRoutes } from './ops.js';
+import { consoleRoutes } from './static.js';
 import { webhookRoutes } from './webhook.js';
 
 export interface AppDeps {
@@ -47,6 +50,9 @@ export function buildApp(deps: AppDeps, parts: { public: boolean } = { public: t
     webhookRoutes(app, deps);
     apiRoutes(app, deps);
     actionRoutes(app, deps);
+    dashboardRoutes(app, deps);
+    liveRoutes(app, deps);
+    consoleRoutes(app, deps);
   }
   opsRoutes(app, deps);
   return app;

@@ -55,7 +55,8 @@ export const casesProjection: Projection = {
       CREATE INDEX ${ident(`${t}_activity`)} ON ${ident(t)} (last_activity_at DESC, case_id);
       CREATE INDEX ${ident(`${t}_status`)} ON ${ident(t)} (status, last_activity_at DESC);
       CREATE INDEX ${ident(`${t}_alertname`)} ON ${ident(t)} (alertname);
-      CREATE INDEX ${ident(`${t}_namespace`)} ON ${ident(t)} (namespace);`,
+      CREATE INDEX ${ident(`${t}_namespace`)} ON ${ident(t)} (namespace);
+      CREATE INDEX ${ident(`${t}_seq`)} ON ${ident(t)} (last_seq);`,
   },
 
   async apply(tx, events, tables) {

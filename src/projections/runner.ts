@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { EventStore, Subscription } from '../events/event-store.js';
 import type { Recorded } from '../events/envelope.js';
 import type { Logger } from '../shared/log.js';
+import { StoreUnavailable } from '../shared/errors.js';
 import { activeGeneration, checkpoint } from './generations.js';
 import { physicalTables, type Projection } from './projection.js';
 
@@ -109,7 +110,9 @@ export class ProjectorRunner extends EventEmitter {
           log.info({ projector: name }, 'read model switched to a rebuilt generation; following it');
           continue;
         }
-        log.error({ projector: name, err: e }, 'projector failed; restarting from its checkpoint');
+        // A dependency hiccup is routine (the reader restarts); anything else deserves attention.
+        const level = e instanceof StoreUnavailable ? 'warn' : 'error';
+        log[level]({ projector: name, err: e }, 'projector stopped; restarting from its checkpoint');
         await this.pause(backoff);
         backoff = Math.min(backoff * 2, 10_000);
       } finally {

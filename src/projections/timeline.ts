@@ -246,7 +246,8 @@ export const timelineTables = {
         .map(([c, type]) => `${c} ${type}${c === 'investigation_id' ? ' PRIMARY KEY' : ''}`)
         .join(',\n      ')}
     );
-    CREATE INDEX ${ident(`${t}_case`)} ON ${ident(t)} (case_id, requested_at DESC);`,
+    CREATE INDEX ${ident(`${t}_case`)} ON ${ident(t)} (case_id, requested_at DESC);
+    CREATE INDEX ${ident(`${t}_seq`)} ON ${ident(t)} (last_seq);`,
   investigation_steps: (t: string) => `
     CREATE TABLE ${ident(t)} (
       ${Object.entries(stepColumns)

@@ -1,0 +1,54 @@
+import type { CaseView } from '../projections/case-queries.js';
+import type { LiveInvestigation, LiveStep } from './changes.js';
+
+/**
+ * What the gateway sends to a browser, one JSON object per websocket message. `seq` is always the
+ * cases projector's committed position that the frame reflects.
+ *
+ * - `hello` opens every connection. Without `since` (resumed: false) the client refetches what it
+ *   shows and resumes from `seq`; with `since` the gap follows, closed by `sync`.
+ * - `case`, `investigation`, `step`: a row as it is at `seq` (each row also carries its own seq).
+ * - `sync`: everything up to `seq` has been sent; the client resumes from here after a reconnect.
+ * - `reset`: too much changed to send row by row; refetch, then resume from `seq`.
+ */
+export type Frame =
+  | { type: 'hello'; seq: number; resumed: boolean }
+  | { type: 'sync'; seq: number }
+  | { type: 'reset'; seq: number }
+  | { type: 'case'; seq: number; case: CaseView }
+  | { type: 'investigation'; seq: number; caseId: string; investigation: Omit<LiveInvestigation, 'caseId'> }
+  | {
+      type: 'step';
+      seq: number;
+      caseId: string;
+      investigationId: string;
+      step: Omit<LiveStep, 'caseId' | 'investigationId'>;
+    };
+
+/** The frames for one batch of changes, serialised once and shared by every socket. */
+export function framesOf(changes: {
+  seq: number;
+  cases: CaseView[];
+  investigations: LiveInvestigation[];
+  steps: LiveStep[];
+}): string[] {
+  const { seq } = changes;
+  const frames: Frame[] = [
+    ...changes.cases.map((c): Frame => ({ type: 'case', seq, case: c })),
+    ...changes.investigations.map(({ caseId, ...investigation }): Frame => ({
+      type: 'investigation',
+      seq,
+      caseId,
+      investigation,
+    })),
+    ...changes.steps.map(({ caseId, investigationId, ...step }): Frame => ({
+      type: 'step',
+      seq,
+      caseId,
+      investigationId,
+      step,
+    })),
+    { type: 'sync', seq },
+  ];
+  return frames.map((f) => JSON.stringify(f));
+}

@@ -1,0 +1,99 @@
+import websocket from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge } from 'prom-client';
+import type { DatabasePool } from 'slonik';
+import type { Metrics } from '../http/metrics.js';
+import { pgSettings } from '../projections/db.js';
+import type { Config } from '../shared/config.js';
+import type { Logger } from '../shared/log.js';
+import { LiveGateway, type LiveSocket } from './gateway.js';
+import { ProjectionListener } from './listener.js';
+
+/** What ws gives us beyond LiveSocket, for keep-alive. */
+interface WsSocket extends LiveSocket {
+  ping(): void;
+  terminate(): void;
+  on(event: 'pong' | 'close', fn: () => void): void;
+}
+
+const since = (v: unknown) => {
+  const n = typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
+};
+
+/** GET /api/live: the console's websocket (see src/live/frames.ts for the protocol). */
+export function liveRoutes(
+  app: FastifyInstance,
+  deps: { config: Config; log: Logger; readPool: DatabasePool; metrics: Metrics },
+) {
+  // An app may be built twice on one registry (tests): reuse the metrics then.
+  const reg = deps.metrics.registry;
+  const clients =
+    (reg.getSingleMetric('tarka_live_clients') as Gauge | undefined) ??
+    new Gauge({
+      name: 'tarka_live_clients',
+      help: 'Consoles connected to the live websocket',
+      registers: [reg],
+    });
+  const connections =
+    (reg.getSingleMetric('tarka_live_connections_total') as Counter | undefined) ??
+    new Counter({
+      name: 'tarka_live_connections_total',
+      help: 'Websocket connections accepted by the live gateway',
+      registers: [reg],
+    });
+  const gateway = new LiveGateway({
+    readPool: deps.readPool,
+    log: deps.log,
+    onClients: (n) => clients.set(n),
+    listen: async (onNotice, onReconnect) => {
+      const l = new ProjectionListener(pgSettings(deps.config), deps.log, onNotice, onReconnect);
+      await l.start();
+      return () => l.stop();
+    },
+  });
+
+  // Proxies drop idle connections; a ping every 25 s keeps them open and finds dead peers.
+  const alive = new Map<WsSocket, boolean>();
+  const heartbeat = setInterval(() => {
+    for (const [socket, ok] of alive) {
+      if (!ok) {
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, 25_000);
+  heartbeat.unref();
+
+  app.register(async (scope) => {
+    // Browsers send nothing but control frames; anything big is not a console.
+    await scope.register(websocket, { options: { maxPayload: 4096 } });
+    scope.route<{ Querystring: { since?: string } }>({
+      method: 'GET',
+      url: '/api/live',
+      handler: async (_req, reply) =>
+        reply.status(426).send({
+          code: 'TARKA_BAD_REQUEST',
+          message: 'GET /api/live is a websocket',
+          hint: 'open it with new WebSocket(...)',
+        }),
+      wsHandler: (raw, req) => {
+        const socket = raw as unknown as WsSocket;
+        connections.inc();
+        alive.set(socket, true);
+        socket.on('pong', () => alive.set(socket, true));
+        socket.on('close', () => {
+          alive.delete(socket);
+          gateway.leave(socket);
+        });
+        gateway.join(socket, since(req.query.since));
+      },
+    });
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat);
+    await gateway.stop();
+  });
+}
