@@ -132,49 +132,59 @@ export class ProjectorRunner extends EventEmitter {
     const following = this.opts.generation === undefined;
 
     let failure: unknown;
+    // One batch commits while the reader fetches and decodes the next: Postgres and the event
+    // stream work at the same time. Never more than one commit in flight, so order holds.
+    let inflight: Promise<void> = Promise.resolve();
+    const commit = async (events: Recorded[]) => {
+      const to = events[events.length - 1]!.seq;
+      await client.query('BEGIN');
+      try {
+        if (following) {
+          const { rows } = await client.query<{ g: number }>(
+            'SELECT active_generation AS g FROM projections WHERE name = $1 FOR SHARE',
+            [p.name],
+          );
+          if (rows[0]?.g !== generation) throw new GenerationSwitched();
+        }
+        await p.apply(client, events, tables);
+        const moved = await client.query(
+          `UPDATE projection_checkpoints SET position = $4, updated_at = now()
+           WHERE name = $1 AND generation = $2 AND position = $3`,
+          [p.name, generation, this.position, to],
+        );
+        if (moved.rowCount !== 1) throw new CheckpointMoved(`checkpoint of ${p.name} moved under us`);
+        await client.query('SELECT pg_notify($1, $2)', [
+          PROJECTION_CHANNEL,
+          JSON.stringify({ name: p.name, position: to }),
+        ]);
+        await client.query('COMMIT');
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+      this.position = to;
+      this.eventsApplied += events.length;
+      this.lastEventAt = Date.parse(events[events.length - 1]!.occurredAt);
+      this.emit('committed');
+      this.opts.onCommitted?.({ name: p.name, position: to, events });
+    };
     this.sub = this.deps.store.subscribe({
       fromSeq: this.position + 1,
       batchSize: this.opts.batchSize ?? 1000,
       onBatch: async (all) => {
+        await inflight;
         const events = all.filter((e) => e.seq > this.position);
         if (events.length === 0) return;
-        const to = events[events.length - 1]!.seq;
-        await client.query('BEGIN');
-        try {
-          if (following) {
-            const { rows } = await client.query<{ g: number }>(
-              'SELECT active_generation AS g FROM projections WHERE name = $1 FOR SHARE',
-              [p.name],
-            );
-            if (rows[0]?.g !== generation) throw new GenerationSwitched();
-          }
-          await p.apply(client, events, tables);
-          const moved = await client.query(
-            `UPDATE projection_checkpoints SET position = $4, updated_at = now()
-             WHERE name = $1 AND generation = $2 AND position = $3`,
-            [p.name, generation, this.position, to],
-          );
-          if (moved.rowCount !== 1) throw new CheckpointMoved(`checkpoint of ${p.name} moved under us`);
-          await client.query('SELECT pg_notify($1, $2)', [
-            PROJECTION_CHANNEL,
-            JSON.stringify({ name: p.name, position: to }),
-          ]);
-          await client.query('COMMIT');
-        } catch (e) {
-          await client.query('ROLLBACK').catch(() => undefined);
+        inflight = commit(events).catch((e) => {
           failure = e;
           void this.sub?.stop();
           throw e;
-        }
-        this.position = to;
-        this.eventsApplied += events.length;
-        this.lastEventAt = Date.parse(events[events.length - 1]!.occurredAt);
-        this.emit('committed');
-        this.opts.onCommitted?.({ name: p.name, position: to, events });
+        });
       },
     });
     if (this.stopped) await this.sub.stop();
     await this.sub.done;
+    await inflight.catch(() => undefined);
     if (failure) throw failure;
   }
 
