@@ -83,14 +83,14 @@ async function applyCases(tx: pg.ClientBase, events: Recorded[], table: string) 
   );
   // A stored row already includes every message up to its last_seq (messages are never split).
   const storedSeq = new Map(rows.map(({ r }) => [r.case_id, Number(r.last_seq)]));
+  // Rows read above belong to this batch alone, so events may change them in place.
   const changed = new Set<string>();
   for (const e of events) {
     if (!e.aggregate.startsWith('case.')) continue;
     const id = e.aggregate.slice(5);
     if (e.seq <= (storedSeq.get(id) ?? 0)) continue;
-    const before = byId.get(id) ?? null;
-    const after = evolveRow(before, e);
-    if (after !== before) {
+    const after = evolveRow(byId.get(id) ?? null, e, true);
+    if (after) {
       byId.set(id, after);
       changed.add(id);
     }
