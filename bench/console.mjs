@@ -12,10 +12,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { connect } from 'nats';
 import pg from 'pg';
 import { chromium } from 'playwright-core';
-import { fmt, freePort, freshEnv, pct, root, startTarka } from './lib.mjs';
+import { fmt, freePort, freshEnv, openEventStore, pct, root, startTarka } from './lib.mjs';
 
 const N = Number(process.argv[2] ?? 10_000);
 const SAMPLES = Number(process.argv[3] ?? 40);
@@ -53,23 +52,9 @@ console.log(
 );
 
 // --- seed ----------------------------------------------------------------------------------------
-const { loadConfig } = await import(join(root, 'dist/shared/config.js'));
-const { ensureEventStream, jetStreamManager } = await import(join(root, 'dist/events/jetstream-setup.js'));
-const { JetStreamEventStore } = await import(join(root, 'dist/events/jetstream-event-store.js'));
 const { CaseCommandHandler } = await import(join(root, 'dist/commands/case/handler.js'));
-const config = loadConfig(env);
-const nc = await connect({ servers: config.NATS_URL });
-const jsm = await jetStreamManager(nc);
-await ensureEventStream(jsm, {
-  name: config.EVENTS_STREAM,
-  subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
-  replicas: 1,
-  duplicateWindowSeconds: 120,
-});
-const store = new JetStreamEventStore(nc, jsm, {
-  stream: config.EVENTS_STREAM,
-  subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
-});
+const { config, nc, store } = await openEventStore(env);
+const jsm = await nc.jetstreamManager();
 
 const families = [
   'crashloop',

@@ -78,3 +78,21 @@ export function fixtures() {
 
 export const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 export const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+/** The event store a bench's Tarka processes use: its config, NATS connection and store. */
+export async function openEventStore(env) {
+  const { loadConfig } = await import(join(root, 'dist/shared/config.js'));
+  const { ensureEventStream, jetStreamManager } = await import(join(root, 'dist/events/jetstream-setup.js'));
+  const { JetStreamEventStore } = await import(join(root, 'dist/events/jetstream-event-store.js'));
+  const { connect } = await import('nats');
+  const config = loadConfig(env);
+  const nc = await connect({ servers: config.NATS_URL });
+  const jsm = await jetStreamManager(nc);
+  const stream = { name: config.EVENTS_STREAM, subjectPrefix: config.EVENTS_SUBJECT_PREFIX };
+  await ensureEventStream(jsm, { ...stream, replicas: 1, duplicateWindowSeconds: 120 });
+  return {
+    config,
+    nc,
+    store: new JetStreamEventStore(nc, jsm, { stream: stream.name, subjectPrefix: stream.subjectPrefix }),
+  };
+}

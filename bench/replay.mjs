@@ -6,29 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import pg from 'pg';
-import { fmt, freshEnv, root } from './lib.mjs';
+import { fmt, freshEnv, openEventStore, root } from './lib.mjs';
 
 const total = Number(process.argv[2] ?? 200_000);
 const cases = Number(process.argv[3] ?? 10_000);
 const env = freshEnv();
 const perCase = Math.floor(total / cases);
 
-const { loadConfig } = await import(join(root, 'dist/shared/config.js'));
-const { ensureEventStream, jetStreamManager } = await import(join(root, 'dist/events/jetstream-setup.js'));
-const { JetStreamEventStore } = await import(join(root, 'dist/events/jetstream-event-store.js'));
-const config = loadConfig(env);
-const nc = await connect({ servers: config.NATS_URL });
-const jsm = await jetStreamManager(nc);
-await ensureEventStream(jsm, {
-  name: config.EVENTS_STREAM,
-  subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
-  replicas: 1,
-  duplicateWindowSeconds: 120,
-});
-const store = new JetStreamEventStore(nc, jsm, {
-  stream: config.EVENTS_STREAM,
-  subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
-});
+const { config, nc, store } = await openEventStore(env);
 
 const t = (ms) => new Date(Date.UTC(2026, 10, 1) + ms).toISOString();
 /** The events of one case, in decisions (one message each), about perCase events in all. */

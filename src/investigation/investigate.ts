@@ -1,4 +1,5 @@
 import type { AlertInput, Window } from '../analysis/alert.js';
+import type { CaseEventOf } from '../events/case-events.js';
 import type { EvidenceItem, EvidenceRequest } from './evidence.js';
 
 export type { AlertInput, Window };
@@ -23,14 +24,8 @@ export interface InvestigationReport {
   [k: string]: unknown;
 }
 
-export interface Step {
-  step: string;
-  status: 'ok' | 'empty' | 'unavailable' | 'error' | 'done' | 'failed';
-  startedAt: string;
-  durationMs: number;
-  summary: string;
-  detail?: unknown;
-}
+/** A finished step, as its InvestigationStepCompleted event will carry it. */
+export type Step = Omit<CaseEventOf<'InvestigationStepCompleted'>['data'], 'investigationId'>;
 
 /** Largest evidence payload a step event carries; events must stay far below the 1 MB message cap. */
 const MAX_STEP_DATA = 12_000;

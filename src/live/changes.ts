@@ -1,41 +1,20 @@
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { caseViewColumns, caseViewSchema, type CaseView } from '../projections/case-queries.js';
+import {
+  caseViewColumns,
+  caseViewSchema,
+  investigationViewSchema,
+  stepViewSchema,
+  type CaseView,
+} from '../projections/case-queries.js';
 
 // What changed in the read models after a given stream sequence, read in one snapshot together
 // with the projector's checkpoint, so the rows reflect exactly the sequence they are sent with.
 
-export const liveInvestigationSchema = z.object({
-  investigationId: z.string(),
-  caseId: z.string(),
-  episode: z.number(),
-  reason: z.string(),
-  state: z.string(),
-  requestedBy: z.string().nullable(),
-  requestedAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  attempts: z.number(),
-  error: z.string().nullable(),
-  family: z.string().nullable(),
-  classification: z.string().nullable(),
-  summary: z.string().nullable(),
-  lastSeq: z.number(),
-});
+export const liveInvestigationSchema = investigationViewSchema.extend({ caseId: z.string() });
 export type LiveInvestigation = z.infer<typeof liveInvestigationSchema>;
 
-export const liveStepSchema = z.object({
-  caseId: z.string(),
-  investigationId: z.string(),
-  step: z.string(),
-  attempt: z.number(),
-  status: z.string(),
-  startedAt: z.string(),
-  durationMs: z.number(),
-  summary: z.string(),
-  detail: z.unknown(),
-  seq: z.number(),
-});
+export const liveStepSchema = stepViewSchema.extend({ caseId: z.string(), investigationId: z.string() });
 export type LiveStep = z.infer<typeof liveStepSchema>;
 
 export interface Changes {

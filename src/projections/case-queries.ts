@@ -145,7 +145,7 @@ export async function getCase(pool: DatabasePool, caseId: string): Promise<CaseV
   );
 }
 
-const stepSchema = z.object({
+export const stepViewSchema = z.object({
   step: z.string(),
   attempt: z.number(),
   status: z.string(),
@@ -156,7 +156,7 @@ const stepSchema = z.object({
   seq: z.number(),
 });
 
-const investigationSchema = z.object({
+export const investigationViewSchema = z.object({
   investigationId: z.string(),
   episode: z.number(),
   reason: z.string(),
@@ -171,8 +171,8 @@ const investigationSchema = z.object({
   classification: z.string().nullable(),
   summary: z.string().nullable(),
   lastSeq: z.number(),
-  steps: z.array(stepSchema),
 });
+const investigationSchema = investigationViewSchema.extend({ steps: z.array(stepViewSchema) });
 export type InvestigationView = z.infer<typeof investigationSchema>;
 
 /** A case's investigations, newest first, each with its steps in the order they finished. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { notificationSchema } from '../../events/case-events.js';
+import type { CaseEventOf, notificationSchema } from '../../events/case-events.js';
 
 export interface Alert {
   fingerprint: string;
@@ -21,15 +21,6 @@ export type CaseCommand =
   | { type: 'ResolveCase'; category: string; note: string | null; by: string | null }
   | { type: 'ReopenCase'; by: string | null; note: string | null }
   | { type: 'StartInvestigation'; investigationId: string; worker: string; attempt: number }
-  | {
-      type: 'RecordInvestigationStep';
-      investigationId: string;
-      step: string;
-      status: 'ok' | 'empty' | 'unavailable' | 'error' | 'done' | 'failed';
-      startedAt: string;
-      durationMs: number;
-      summary: string;
-      detail?: unknown;
-    }
+  | ({ type: 'RecordInvestigationStep' } & CaseEventOf<'InvestigationStepCompleted'>['data'])
   | { type: 'CompleteInvestigation'; investigationId: string; anchor: string; report: unknown }
   | { type: 'FailInvestigation'; investigationId: string; error: string; final: boolean; attempts: number };
