@@ -13,7 +13,7 @@ export function freshEnv(extra = {}) {
   return {
     PATH: process.env.PATH,
     // Tarka runs with these V8 settings from ./tarka and in k8s/ (README: Operations).
-    NODE_OPTIONS: process.env.NODE_OPTIONS ?? '--max-semi-space-size=4 --max-old-space-size=192',
+    NODE_OPTIONS: process.env.NODE_OPTIONS ?? nodeOptions('serve'),
     NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     POSTGRES_HOST: process.env.POSTGRES_HOST ?? '127.0.0.1',
     POSTGRES_PORT: process.env.POSTGRES_PORT ?? '5432',
@@ -27,6 +27,13 @@ export function freshEnv(extra = {}) {
     LOG_LEVEL: 'warn',
     ...extra,
   };
+}
+
+/** V8 settings per command, as ./tarka and the k8s manifests set them. */
+export function nodeOptions(command) {
+  return command === 'replay'
+    ? '--max-semi-space-size=32 --max-old-space-size=768'
+    : '--max-semi-space-size=4 --max-old-space-size=192';
 }
 
 export async function freePort() {

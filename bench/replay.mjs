@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import pg from 'pg';
-import { fmt, freshEnv, openEventStore, root } from './lib.mjs';
+import { fmt, freshEnv, nodeOptions, openEventStore, root } from './lib.mjs';
 
 const total = Number(process.argv[2] ?? 200_000);
 const cases = Number(process.argv[3] ?? 10_000);
@@ -120,15 +120,10 @@ if (process.env.BENCH_APPEND_ONLY) {
 }
 const r0 = performance.now();
 const code = await new Promise((res) =>
-  spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
-      join(root, 'dist/cli/main.js'),
-      'replay',
-    ],
-    { env, stdio: 'inherit' },
-  ).on('exit', res),
+  spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'replay'], {
+    env: { ...env, NODE_OPTIONS: process.env.NODE_OPTIONS ?? nodeOptions('replay') },
+    stdio: 'inherit',
+  }).on('exit', res),
 );
 const secs = (performance.now() - r0) / 1000;
 if (code !== 0) throw new Error(`tarka replay exited with ${code}`);

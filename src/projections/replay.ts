@@ -48,7 +48,7 @@ export async function replayProjection(
 
     // Bulk of the work: an ordinary runner on the new generation, up to the head seen now.
     const target = await deps.store.headSeq();
-    const runner = new ProjectorRunner(deps, p, { generation, batchSize: 5000 });
+    const runner = new ProjectorRunner(deps, p, { generation, batchSize: 10000 });
     const report = () => onProgress({ name: p.name, position: runner.position, target });
     runner.on('committed', report);
     runner.start();
