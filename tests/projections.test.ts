@@ -5,6 +5,7 @@ import { physicalTables } from '../src/projections/projection.js';
 import { evolveRow, type CaseRow } from '../src/projections/case-row.js';
 import { ProjectorRunner } from '../src/projections/runner.js';
 import { replayProjection } from '../src/projections/replay.js';
+import { upgradeReadModels } from '../src/projections/upgrade.js';
 import type { Recorded } from '../src/events/envelope.js';
 import { testContext } from './support/context.js';
 import { randomHistory } from './support/history.js';
@@ -156,5 +157,28 @@ describe('cases projection', () => {
     const again = await replayProjection(deps(), casesProjection);
     expect(again.generation).toBe(result.generation + 1);
     expect(await rowsOf(ctx)).toEqual(liveRows);
+  });
+
+  it('rebuilds a read model by itself when an upgrade changed its definition', async () => {
+    await live.waitFor(await ctx.store.headSeq());
+    const before = await rowsOf(ctx);
+    const generation = live.generation;
+    await ctx.pool.query(
+      `UPDATE projections SET definition_version = definition_version - 1 WHERE name = 'cases'`,
+    );
+    await upgradeReadModels(deps(), [casesProjection]);
+    const { rows } = await ctx.pool.query(
+      `SELECT active_generation, definition_version FROM projections WHERE name = 'cases'`,
+    );
+    expect(rows[0].definition_version).toBe(casesProjection.definitionVersion);
+    const rebuilt = rows[0].active_generation;
+    expect(rebuilt).toBeGreaterThan(generation);
+    expect(await rowsOf(ctx)).toEqual(before);
+    // Nothing to do the second time.
+    await upgradeReadModels(deps(), [casesProjection]);
+    expect(
+      (await ctx.pool.query(`SELECT active_generation FROM projections WHERE name = 'cases'`)).rows[0]
+        .active_generation,
+    ).toBe(rebuilt);
   });
 });

@@ -45,7 +45,8 @@ const cols = Object.keys(caseColumns);
 /** The case read model: one row per case, plus each case's investigations and their steps. */
 export const casesProjection: Projection = {
   name: 'cases',
-  definitionVersion: 1,
+  // 2: investigations and steps joined the read model.
+  definitionVersion: 2,
   tables: {
     ...timelineTables,
     cases: (t) => `

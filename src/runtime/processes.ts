@@ -1,6 +1,8 @@
 import { buildApp } from '../http/app.js';
 import type { Context } from './context.js';
 import { startProjectors } from './projectors.js';
+import { readModels } from '../projections/read-models.js';
+import { upgradeReadModels } from '../projections/upgrade.js';
 
 export interface Running {
   stop(): Promise<void>;
@@ -26,6 +28,7 @@ export async function startOps(ctx: Context): Promise<Running> {
 
 /** Projectors and the dispatcher, plus health and metrics for probes on HOST:PORT. */
 export async function startProject(ctx: Context, options: { http: boolean }): Promise<Running> {
+  await upgradeReadModels(ctx, readModels);
   const runners = startProjectors(ctx);
   let app: ReturnType<typeof buildApp> | undefined;
   if (options.http) {

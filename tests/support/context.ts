@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'nats';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/shared/config.js';
@@ -21,6 +24,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     ...(PG.password ? { POSTGRES_PASSWORD: PG.password } : {}),
     POSTGRES_DB: id,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Reports and other local data go to a folder of the test's own, never the checkout's .tarka.
+    TARKA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tarka-test-')),
     ...overrides,
   } as NodeJS.ProcessEnv);
 }
