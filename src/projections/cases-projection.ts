@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Recorded } from '../events/envelope.js';
 import type { Projection } from './projection.js';
 import { evolveRow, type CaseRow } from './case-row.js';
-import { applyTimeline, timelineTables } from './timeline.js';
+import { applyTimeline, timelineIndexes, timelineTables } from './timeline.js';
 
 const ident = pg.escapeIdentifier;
 
@@ -52,7 +52,11 @@ export const casesProjection: Projection = {
     cases: (t) => `
       CREATE TABLE ${ident(t)} (
         ${cols.map((c) => `${c} ${caseColumns[c as keyof CaseRow]}${c === 'case_id' ? ' PRIMARY KEY' : ''}`).join(',\n        ')}
-      );
+      );`,
+  },
+  indexes: {
+    ...timelineIndexes,
+    cases: (t) => `
       CREATE INDEX ${ident(`${t}_activity`)} ON ${ident(t)} (last_activity_at DESC, case_id);
       CREATE INDEX ${ident(`${t}_status`)} ON ${ident(t)} (status, last_activity_at DESC);
       CREATE INDEX ${ident(`${t}_alertname`)} ON ${ident(t)} (alertname);

@@ -3,18 +3,32 @@ import { physicalTables, type Projection } from './projection.js';
 
 const ident = pg.escapeIdentifier;
 
-/** Creates the tables of a generation and its checkpoint row at position 0. */
-export async function createGeneration(tx: pg.ClientBase, p: Projection, generation: number): Promise<void> {
+/** Creates the tables of a generation (with their indexes unless told not to) and its checkpoint at 0. */
+export async function createGeneration(
+  tx: pg.ClientBase,
+  p: Projection,
+  generation: number,
+  options: { indexes: boolean } = { indexes: true },
+): Promise<void> {
   const tables = physicalTables(p, generation);
   for (const [view, table] of Object.entries(tables)) {
     await tx.query(`DROP TABLE IF EXISTS ${ident(table)} CASCADE`);
     await tx.query(p.tables[view]!(table));
   }
+  if (options.indexes) await createIndexes(tx, p, generation);
   await tx.query(
     `INSERT INTO projection_checkpoints (name, generation, position) VALUES ($1, $2, 0)
      ON CONFLICT (name, generation) DO UPDATE SET position = 0, updated_at = now()`,
     [p.name, generation],
   );
+}
+
+/** Creates the secondary indexes of a generation's tables. */
+export async function createIndexes(tx: pg.ClientBase, p: Projection, generation: number): Promise<void> {
+  for (const [view, table] of Object.entries(physicalTables(p, generation))) {
+    const ddl = p.indexes?.[view];
+    if (ddl) await tx.query(ddl(table));
+  }
 }
 
 /** Points the read-model views at a generation (readers only ever see views). */

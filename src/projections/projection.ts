@@ -14,6 +14,11 @@ export interface Projection {
   definitionVersion: number;
   /** DDL for each read-model table, given its physical name for a generation. */
   tables: Record<string, (table: string) => string>;
+  /**
+   * DDL of each table's secondary indexes. Kept apart so a rebuild can load a fresh generation
+   * without maintaining them row by row, and create them once before switching over.
+   */
+  indexes?: Record<string, (table: string) => string>;
   apply(tx: pg.ClientBase, events: Recorded[], tables: Tables): Promise<void>;
 }
 

@@ -3,7 +3,7 @@ import pgLib from 'pg';
 import type { EventStore } from '../events/event-store.js';
 import type { Recorded } from '../events/envelope.js';
 import type { Logger } from '../shared/log.js';
-import { checkpoint, createGeneration, pointViews } from './generations.js';
+import { checkpoint, createGeneration, createIndexes, pointViews } from './generations.js';
 import { physicalTables, type Projection } from './projection.js';
 import { ProjectorRunner } from './runner.js';
 
@@ -43,7 +43,7 @@ export async function replayProjection(
     );
     const generation = (rows[0]?.g ?? 0) + 1;
     await client.query('BEGIN');
-    await createGeneration(client, p, generation);
+    await createGeneration(client, p, generation, { indexes: false });
     await client.query('COMMIT');
 
     // Bulk of the work: an ordinary runner on the new generation, up to the head seen now.
@@ -57,6 +57,9 @@ export async function replayProjection(
     } finally {
       await runner.stop();
     }
+
+    // Indexes once, on the loaded tables: cheaper than maintaining them row by row during the load.
+    await createIndexes(client, p, generation);
 
     let applied = 0;
     // Switch: block the live projector's next batch, apply what arrived meanwhile, repoint views.

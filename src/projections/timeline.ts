@@ -245,15 +245,20 @@ export const timelineTables = {
       ${Object.entries(investigationColumns)
         .map(([c, type]) => `${c} ${type}${c === 'investigation_id' ? ' PRIMARY KEY' : ''}`)
         .join(',\n      ')}
-    );
-    CREATE INDEX ${ident(`${t}_case`)} ON ${ident(t)} (case_id, requested_at DESC);
-    CREATE INDEX ${ident(`${t}_seq`)} ON ${ident(t)} (last_seq);`,
+    );`,
   investigation_steps: (t: string) => `
     CREATE TABLE ${ident(t)} (
       ${Object.entries(stepColumns)
         .map(([c, type]) => `${c} ${type}`)
         .join(',\n      ')},
       PRIMARY KEY (seq, idx)
-    );
-    CREATE INDEX ${ident(`${t}_investigation`)} ON ${ident(t)} (investigation_id, seq);`,
+    );`,
+};
+
+export const timelineIndexes = {
+  investigations: (t: string) => `
+    CREATE INDEX ${ident(`${t}_case`)} ON ${ident(t)} (case_id, requested_at DESC);
+    CREATE INDEX ${ident(`${t}_seq`)} ON ${ident(t)} (last_seq);`,
+  investigation_steps: (t: string) =>
+    `CREATE INDEX ${ident(`${t}_investigation`)} ON ${ident(t)} (investigation_id, seq);`,
 };
