@@ -90,15 +90,6 @@ await send(
 const newRate = await phase('new');
 await phase('resend');
 const { rssMb } = rssOf(child.pid);
-if (process.env.BENCH_DEBUG) {
-  const m = await (await fetch(`${url}/metrics`)).text();
-  console.log(
-    m
-      .split('\n')
-      .filter((l) => /heap_size|external_memory|resident/.test(l) && !l.startsWith('#'))
-      .join('\n'),
-  );
-}
 child.kill('SIGTERM');
 
 // Raw pipelined JetStream publishes of ~1 KB messages, 128 in flight, from this process.

@@ -114,10 +114,6 @@ await Promise.all(
 console.log(`appended ${fmt(events)} events in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 await nc.close();
 
-if (process.env.BENCH_APPEND_ONLY) {
-  console.log(JSON.stringify(env));
-  process.exit(0);
-}
 // Time the rebuild, not the write-back of the append phase: flush dirty pages first.
 execFileSync('sync');
 const r0 = performance.now();
