@@ -1,13 +1,21 @@
 import cliProgress from 'cli-progress';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
-import { createContext } from '../runtime/context.js';
+import { JetStreamEventStore } from '../events/jetstream-event-store.js';
+import { connectDatabase, connectEventLog } from '../runtime/connections.js';
 import { readModels } from '../projections/read-models.js';
 import { replayProjection } from '../projections/replay.js';
 
 /** `tarka replay`: rebuilds each read model blue/green, with a progress bar and a summary. */
 export async function runReplay(config: Config, log: Logger): Promise<void> {
-  const ctx = await createContext(config, log, 'replay');
+  // Only the log and the database: a batch job needs no API pool, metrics or command handler.
+  const { nc, jsm } = await connectEventLog(config, log, 'replay');
+  const store = new JetStreamEventStore(nc, jsm, {
+    stream: config.EVENTS_STREAM,
+    subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+  });
+  const pool = await connectDatabase(config, log);
+  const ctx = { store, pool, log };
   const bar = new cliProgress.SingleBar(
     {
       format: ' {name} |{bar}| {value}/{total} messages | {rate} msg/s | eta {eta_formatted}',
@@ -38,6 +46,7 @@ export async function runReplay(config: Config, log: Logger): Promise<void> {
     }
   } finally {
     bar.stop();
-    await ctx.close();
+    await nc.drain().catch(() => undefined);
+    await pool.end().catch(() => undefined);
   }
 }

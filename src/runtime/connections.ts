@@ -1,0 +1,75 @@
+import type { JetStreamManager, NatsConnection } from 'nats';
+import type pg from 'pg';
+import { connectNats } from '../events/jetstream-connection.js';
+import { ensureEventStream, jetStreamManager } from '../events/jetstream-setup.js';
+import { createPool, ensureDatabase, pgSettings } from '../projections/db.js';
+import { activeGeneration } from '../projections/generations.js';
+import { migrate } from '../projections/migrations.js';
+import { readModels } from '../projections/read-models.js';
+import type { Config } from '../shared/config.js';
+import { TarkaError } from '../shared/errors.js';
+import type { Logger } from '../shared/log.js';
+
+// The two connections every process needs, kept apart from the API's extras (read pool, metrics)
+// so a batch command like `tarka replay` starts without loading them.
+
+/** A server URL fit for logs: user and password removed. */
+export const withoutCredentials = (url: string) => url.replace(/\/\/[^@/]*@/g, '//');
+
+/** NATS, JetStream checked for fitness, and the event stream ensured. */
+export async function connectEventLog(
+  config: Config,
+  log: Logger,
+  name: string,
+): Promise<{ nc: NatsConnection; jsm: JetStreamManager; connected: () => boolean }> {
+  if (!config.NATS_URL) {
+    throw new TarkaError(
+      'TARKA_CONFIG_INVALID',
+      'NATS_URL is not set',
+      'set NATS_URL=nats://host:4222, or use `tarka up` for an embedded NATS',
+    );
+  }
+  const link = await connectNats(config.NATS_URL, log, `tarka-${name}`).catch((cause: Error) => {
+    throw new TarkaError(
+      'TARKA_ES_UNAVAILABLE',
+      `cannot reach NATS at ${withoutCredentials(config.NATS_URL!)}: ${cause.message}`,
+      'check NATS_URL and that nats-server runs with -js',
+      { cause },
+    );
+  });
+  const jsm = await jetStreamManager(link.nc);
+  log.info({ server: link.nc.info?.version }, 'connected to NATS JetStream');
+  await ensureEventStream(jsm, {
+    name: config.EVENTS_STREAM,
+    subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+    replicas: config.NATS_REPLICAS,
+    duplicateWindowSeconds: config.JETSTREAM_DUPLICATE_WINDOW_SECONDS,
+  });
+  return { nc: link.nc, jsm, connected: link.connected };
+}
+
+/** Postgres: the database created if missing, migrated, and the read models present (empty at first). */
+export async function connectDatabase(config: Config, log: Logger): Promise<pg.Pool> {
+  const pgs = pgSettings(config);
+  try {
+    await ensureDatabase(pgs);
+  } catch (cause) {
+    throw new TarkaError(
+      'TARKA_DEPENDENCY_DOWN',
+      `cannot reach Postgres at ${pgs.host}:${pgs.port} as ${pgs.user}: ${(cause as Error).message}`,
+      'check POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER and POSTGRES_PASSWORD',
+      { cause },
+    );
+  }
+  const pool = createPool(pgs);
+  const ran = await migrate(pool);
+  if (ran.length) log.info({ migrations: ran }, 'applied database migrations');
+  // Read models exist (empty) from the first start, so the API answers before any projector ran.
+  const client = await pool.connect();
+  try {
+    for (const p of readModels) await activeGeneration(client, p);
+  } finally {
+    client.release();
+  }
+  return pool;
+}
