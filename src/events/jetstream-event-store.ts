@@ -11,6 +11,7 @@ import {
 import { StoreUnavailable, TarkaError, VersionConflict } from '../shared/errors.js';
 import type { Recorded, NewEvent } from './envelope.js';
 import { decodeCommit, encodeCommit, toEnvelopes } from './codec.js';
+import { batched } from './batches.js';
 import type {
   AggregateStream,
   AppendOptions,
@@ -172,24 +173,20 @@ export class JetStreamEventStore implements EventStore {
           messages = iter;
           if (stopped) iter.stop();
           let received = 0;
-          let events: Recorded[] = [];
-          for await (const m of iter) {
+          for await (const batch of batched(iter[Symbol.asyncIterator](), batchSize)) {
             if (stopped) break;
-            // The log denies deletes and purges, so sequences are contiguous: a hole means a
-            // lost delivery, and the reader must start again from its checkpoint.
-            if (m.seq !== expected)
-              throw new StoreUnavailable(`event stream read skipped from ${expected} to ${m.seq}`);
-            expected = m.seq + 1;
-            received++;
-            for (const e of decodeCommit(m.data, m.seq)) events.push(e);
-            // Hand over what has arrived once nothing more is buffered (or the batch is full): big
-            // batches while catching up, no added latency when live.
-            if (events.length >= batchSize || iter.getPending() <= 1) {
-              await onBatch(events);
-              events = [];
+            const events: Recorded[] = [];
+            for (const m of batch) {
+              // The log denies deletes and purges, so sequences are contiguous: a hole means a
+              // lost delivery, and the reader must start again from its checkpoint.
+              if (m.seq !== expected)
+                throw new StoreUnavailable(`event stream read skipped from ${expected} to ${m.seq}`);
+              expected = m.seq + 1;
+              events.push(...decodeCommit(m.data, m.seq));
             }
+            received += batch.length;
+            await onBatch(events);
           }
-          if (events.length > 0 && !stopped) await onBatch(events);
           // A message the server handed to a pull request just as it expired never reaches us.
           // When a fetch ends short, ask the server how far it delivered, so such a loss is
           // found now rather than when the next event happens to arrive.
