@@ -2,7 +2,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,14 +35,8 @@ export function nodeOptions(command) {
     : '--max-semi-space-size=4 --max-old-space-size=192';
 }
 
-export async function freePort() {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
+export const freePort = async () =>
+  (await import(join(root, 'dist/collectors/testing/processes.js'))).freePort();
 
 export async function startTarka(command, env) {
   const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), command], {

@@ -45,6 +45,7 @@ export function webhookRoutes(
   deps: { config: Config; handler: CaseCommandHandler; metrics: Metrics },
 ) {
   const { config, handler, metrics } = deps;
+  const allowed = config.ALERTNAME_ALLOWLIST.length ? new Set(config.ALERTNAME_ALLOWLIST) : null;
   app.post(
     '/alerts',
     {
@@ -84,7 +85,7 @@ export function webhookRoutes(
           'Alertmanager truncated this group; raise max_alerts to see every alert',
         );
       }
-      const { counts } = await ingestAlerts(handler, payload, config.ALERTNAME_ALLOWLIST);
+      const counts = await ingestAlerts(handler, payload, allowed);
       for (const k of ['new', 'unchanged', 'resolved', 'rejected'] as const) {
         if (counts[k]) metrics.alerts.inc({ result: k }, counts[k]);
       }

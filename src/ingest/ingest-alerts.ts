@@ -20,15 +20,15 @@ export type AlertOutcome = 'new' | 'unchanged' | 'resolved' | 'rejected';
 export async function ingestAlerts(
   handler: CaseCommandHandler,
   payload: Payload,
-  allowlist: readonly string[],
-): Promise<{ counts: IngestCounts; outcomes: AlertOutcome[] }> {
+  /** Alert names to accept; null accepts every alert. */
+  allowed: ReadonlySet<string> | null,
+): Promise<IngestCounts> {
   const notification: Notification = {
     receiver: payload.receiver ?? null,
     groupKey: payload.groupKey ?? null,
     truncatedAlerts: payload.truncatedAlerts,
     reason: payload.notification_reason ?? null,
   };
-  const allowed = allowlist.length ? new Set(allowlist) : null;
   const outcomes = await Promise.all(
     payload.alerts.map(async (raw): Promise<AlertOutcome> => {
       const alert = normalizeAlert(raw);
@@ -49,5 +49,5 @@ export async function ingestAlerts(
   );
   const counts: IngestCounts = { received: outcomes.length, new: 0, unchanged: 0, resolved: 0, rejected: 0 };
   for (const o of outcomes) counts[o]++;
-  return { counts, outcomes };
+  return counts;
 }

@@ -14,8 +14,6 @@ export interface RunnerOptions {
   /** Build this generation instead of following the active one (used by replay). */
   generation?: number;
   batchSize?: number;
-  /** Called after each committed batch (live gateway, metrics). */
-  onCommitted?: (info: { name: string; position: number; events: Recorded[] }) => void;
 }
 
 class GenerationSwitched extends Error {}
@@ -31,8 +29,6 @@ export class ProjectorRunner extends EventEmitter {
   /** Events applied by this runner since it started. */
   eventsApplied = 0;
   generation = 0;
-  /** Time the newest applied event was written, for lag in seconds. */
-  lastEventAt: number | null = null;
   private stopped = false;
   private sub: Subscription | undefined;
   private loop: Promise<void> | undefined;
@@ -164,9 +160,7 @@ export class ProjectorRunner extends EventEmitter {
       }
       this.position = to;
       this.eventsApplied += events.length;
-      this.lastEventAt = Date.parse(events[events.length - 1]!.occurredAt);
       this.emit('committed');
-      this.opts.onCommitted?.({ name: p.name, position: to, events });
     };
     this.sub = this.deps.store.subscribe({
       fromSeq: this.position + 1,
