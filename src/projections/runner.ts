@@ -167,18 +167,20 @@ export class ProjectorRunner extends EventEmitter {
       batchSize: this.opts.batchSize ?? 1000,
       onBatch: async (all) => {
         await inflight;
+        if (failure) throw failure;
         const events = all.filter((e) => e.seq > this.position);
         if (events.length === 0) return;
-        inflight = commit(events).catch((e) => {
-          failure = e;
+        // A failed commit is kept, never left as a rejected promise: it stops the reading and
+        // surfaces below, once the subscription has ended.
+        inflight = commit(events).catch((e: unknown) => {
+          failure ??= e;
           void this.sub?.stop();
-          throw e;
         });
       },
     });
     if (this.stopped) await this.sub.stop();
     await this.sub.done;
-    await inflight.catch(() => undefined);
+    await inflight;
     if (failure) throw failure;
   }
 
