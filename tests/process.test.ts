@@ -95,9 +95,10 @@ describe('NATS outage', () => {
     await nats.stop();
   });
 
-  it('answers 503 with Retry-After while NATS is down and recovers by itself when it returns', async () => {
+  it('answers 503 with Retry-After while NATS is down; webhook and projectors recover by themselves when it returns', async () => {
     const env = envOf(config, { PORT: String(await freePort()), NATS_URL: nats.url });
     const serve = await startTarka('serve', env);
+    const project = await startTarka('project', { ...env, PORT: String(await freePort()) });
     try {
       expect((await post(serve.url, group(1000))).status).toBe(202);
       await nats.stop();
@@ -119,8 +120,15 @@ describe('NATS outage', () => {
       }
       expect(status).toBe(202);
       expect((await fetch(`${serve.url}/ready`)).status).toBe(200);
+      // The projectors resume too: alerts accepted after the outage become cases.
+      await waitFor(async () => {
+        const res = await fetch(`${serve.url}/api/cases?limit=100`);
+        const { cases } = (await res.json()) as { cases: { labels: Record<string, string> }[] };
+        return cases.filter((c) => c.labels.pod?.startsWith('kill-1001-')).length === 10;
+      }, 20_000);
     } finally {
       await serve.kill();
+      await project.kill();
       await dropTestResources(config); // its streams lived on the private server, gone with it
     }
   });

@@ -13,6 +13,8 @@ export async function runReplay(config: Config, log: Logger): Promise<void> {
   const store = new JetStreamEventStore(nc, jsm, {
     stream: config.EVENTS_STREAM,
     subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+    // Reading and decoding on a second thread while this one writes Postgres.
+    readerThread: { servers: config.NATS_URL!.split(',') },
   });
   const pool = await connectDatabase(config, log);
   const ctx = { store, pool, log };

@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import {
-  AckPolicy,
-  DeliverPolicy,
   headers,
   type StoredMsg,
   type JetStreamClient,
@@ -11,7 +8,8 @@ import {
 import { StoreUnavailable, TarkaError, VersionConflict } from '../shared/errors.js';
 import type { Recorded, NewEvent } from './envelope.js';
 import { decodeCommit, encodeCommit, toEnvelopes } from './codec.js';
-import { batched } from './batches.js';
+import { readStream, type StreamMessage } from './jetstream-reader.js';
+import { readInThread } from './read-in-thread.js';
 import type {
   AggregateStream,
   AppendOptions,
@@ -44,6 +42,11 @@ export interface JetStreamEventStoreOptions {
   publishTimeoutMs?: number;
   /** When it says false, appends fail at once rather than queue behind a dead connection. */
   connected?: () => boolean;
+  /**
+   * Read subscriptions on a worker thread with its own connection to these servers. For batch
+   * jobs (a rebuild reads the whole log): it uses a second core, at the cost of a thread's memory.
+   */
+  readerThread?: { servers: string[] };
 }
 
 /** EventStore on one JetStream stream, one subject per aggregate, version = stream sequence. */
@@ -148,66 +151,25 @@ export class JetStreamEventStore implements EventStore {
   }
 
   subscribe({ fromSeq, batchSize = 1000, onBatch }: SubscribeOptions): Subscription {
-    let stopped = false;
-    let messages: { stop(): void } | undefined;
-    const name = `tarka-read-${randomUUID()}`;
-    const done = (async () => {
-      // An ephemeral pull consumer over the whole stream, without acks: no filter (filtered
-      // consumers crawl on streams with many subjects) and one fetch at a time, so a slow reader
-      // never buffers more than a batch. (An ordered consumer's consume() buffers without bound,
-      // and its fetch() dropped queued messages when it reset under a slow reader.)
-      await this.jsm.consumers.add(this.opts.stream, {
-        name,
-        ack_policy: AckPolicy.None,
-        deliver_policy: DeliverPolicy.StartSequence,
-        opt_start_seq: Math.max(1, fromSeq),
-        inactive_threshold: 60 * 1_000_000_000,
-        mem_storage: true,
-        num_replicas: 1,
-      });
-      const consumer = await this.js.consumers.get(this.opts.stream, name);
-      let expected = Math.max(1, fromSeq);
-      try {
-        while (!stopped) {
-          const iter = await consumer.fetch({ max_messages: batchSize, expires: 2000 });
-          messages = iter;
-          if (stopped) iter.stop();
-          let received = 0;
-          for await (const batch of batched(iter[Symbol.asyncIterator](), batchSize)) {
-            if (stopped) break;
-            const events: Recorded[] = [];
-            for (const m of batch) {
-              // The log denies deletes and purges, so sequences are contiguous: a hole means a
-              // lost delivery, and the reader must start again from its checkpoint.
-              if (m.seq !== expected)
-                throw new StoreUnavailable(`event stream read skipped from ${expected} to ${m.seq}`);
-              expected = m.seq + 1;
-              events.push(...decodeCommit(m.data, m.seq));
-            }
-            received += batch.length;
-            await onBatch(events);
-          }
-          // A message the server handed to a pull request just as it expired never reaches us.
-          // When a fetch ends short, ask the server how far it delivered, so such a loss is
-          // found now rather than when the next event happens to arrive.
-          if (!stopped && received < batchSize) {
-            const delivered = (await consumer.info(false)).delivered.stream_seq;
-            if (delivered >= expected)
-              throw new StoreUnavailable(`event stream read lost ${expected}..${delivered}; re-reading`);
-          }
+    const read = { stream: this.opts.stream, fromSeq, batchSize };
+    const onMessages = async (messages: StreamMessage[]) => {
+      const events: Recorded[] = [];
+      let unreadable: unknown;
+      for (const m of messages) {
+        try {
+          for (const e of decodeCommit(m.data, m.seq)) events.push(e);
+        } catch (e) {
+          unreadable = e;
+          break;
         }
-      } finally {
-        await this.jsm.consumers.delete(this.opts.stream, name).catch(() => undefined);
       }
-    })();
-    return {
-      done,
-      stop: async () => {
-        stopped = true;
-        messages?.stop();
-        await done.catch(() => undefined);
-      },
+      // What precedes an unreadable message is delivered, so a projector stops right before it.
+      if (events.length > 0) await onBatch(events);
+      if (unreadable) throw unreadable;
     };
+    return this.opts.readerThread
+      ? readInThread({ ...read, ...this.opts.readerThread, onMessages })
+      : readStream(this.nc, this.jsm, { ...read, onMessages });
   }
 
   async close(): Promise<void> {}

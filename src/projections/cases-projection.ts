@@ -107,7 +107,7 @@ async function applyCases(tx: pg.ClientBase, events: Recorded[], table: string) 
   // Rows carry the sequence that last changed them: a replayed batch cannot move a row backwards.
   await tx.query(
     `INSERT INTO ${t} (${cols.join(', ')})
-       SELECT ${cols.join(', ')} FROM jsonb_to_recordset($1::jsonb)
+       SELECT ${cols.join(', ')} FROM json_to_recordset($1::json)
          AS r(${cols.map((c) => `${c} ${caseColumns[c as keyof CaseRow]}`).join(', ')})
        ON CONFLICT (case_id) DO UPDATE SET ${cols
          .filter((c) => c !== 'case_id')

@@ -15,8 +15,9 @@ export interface Projection {
   /** DDL for each read-model table, given its physical name for a generation. */
   tables: Record<string, (table: string) => string>;
   /**
-   * DDL of each table's secondary indexes. Kept apart so a rebuild can load a fresh generation
-   * without maintaining them row by row, and create them once before switching over.
+   * DDL of each table's secondary indexes (and of keys that only guard against duplicates). Kept
+   * apart so a rebuild can load a fresh generation without maintaining them row by row, and
+   * create them once before switching over.
    */
   indexes?: Record<string, (table: string) => string>;
   apply(tx: pg.ClientBase, events: Recorded[], tables: Tables): Promise<void>;

@@ -12,7 +12,7 @@ export interface TestStream {
 }
 
 /** A fresh event stream on the real JetStream, deleted by cleanup(). */
-export async function freshEventStream(): Promise<TestStream> {
+export async function freshEventStream(options: { readerThread?: boolean } = {}): Promise<TestStream> {
   const nc = await connect({ servers: NATS_URL });
   const jsm = await jetStreamManager(nc);
   const stream = uniqueName('T').toUpperCase();
@@ -23,7 +23,11 @@ export async function freshEventStream(): Promise<TestStream> {
     replicas: 1,
     duplicateWindowSeconds: 120,
   });
-  const store = new JetStreamEventStore(nc, jsm, { stream, subjectPrefix: prefix });
+  const store = new JetStreamEventStore(nc, jsm, {
+    stream,
+    subjectPrefix: prefix,
+    ...(options.readerThread ? { readerThread: { servers: [NATS_URL] } } : {}),
+  });
   return {
     nc,
     stream,
