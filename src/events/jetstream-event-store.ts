@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import {
   headers,
   type StoredMsg,
@@ -155,13 +156,16 @@ export class JetStreamEventStore implements EventStore {
     const onMessages = async (messages: StreamMessage[]) => {
       const events: Recorded[] = [];
       let unreadable: unknown;
-      for (const m of messages) {
+      for (let i = 0; i < messages.length; i++) {
+        const m = messages[i]!;
         try {
           for (const e of decodeCommit(m.data, m.seq)) events.push(e);
         } catch (e) {
           unreadable = e;
           break;
         }
+        // Decoding a big batch in one go would hold up the caller's database round trips.
+        if (i % 500 === 499) await setImmediate();
       }
       // What precedes an unreadable message is delivered, so a projector stops right before it.
       if (events.length > 0) await onBatch(events);
