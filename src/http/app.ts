@@ -28,6 +28,10 @@ export interface AppDeps {
   nc?: NatsConnection;
 }
 
+const noSchemas = () => () => {
+  throw new Error('Tarka routes validate with zod; a Fastify route schema is not supported');
+};
+
 /** The HTTP face of Tarka: webhook, API and operations endpoints (or only the latter, for workers). */
 export function buildApp(deps: AppDeps, parts: { public: boolean } = { public: true }): FastifyInstance {
   const app: FastifyInstance = Fastify({
@@ -36,6 +40,11 @@ export function buildApp(deps: AppDeps, parts: { public: boolean } = { public: t
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // Requests are validated with zod and replies are plain JSON: no route declares a JSON schema,
+    // so Fastify's schema compilers (ajv, fast-json-stringify: megabytes of heap) stay unloaded.
+    schemaController: {
+      compilersFactory: { buildValidator: noSchemas, buildSerializer: noSchemas },
+    },
   });
   app.setErrorHandler(errorHandler(deps.log, deps.config.WEBHOOK_BODY_LIMIT_BYTES));
   app.setNotFoundHandler((req, reply) =>

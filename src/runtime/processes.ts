@@ -1,8 +1,5 @@
 import { buildApp } from '../http/app.js';
 import type { Context } from './context.js';
-import { startProjectors } from './projectors.js';
-import { readModels } from '../projections/read-models.js';
-import { upgradeReadModels } from '../projections/upgrade.js';
 
 export interface Running {
   stop(): Promise<void>;
@@ -28,6 +25,13 @@ export async function startOps(ctx: Context): Promise<Running> {
 
 /** Projectors and the dispatcher, plus health and metrics for probes on HOST:PORT. */
 export async function startProject(ctx: Context, options: { http: boolean }): Promise<Running> {
+  // Loaded here, not at the top: `tarka serve` would otherwise carry report rendering and the
+  // analysis modules in memory without ever using them.
+  const [{ startProjectors }, { readModels }, { upgradeReadModels }] = await Promise.all([
+    import('./projectors.js'),
+    import('../projections/read-models.js'),
+    import('../projections/upgrade.js'),
+  ]);
   await upgradeReadModels(ctx, readModels);
   const runners = startProjectors(ctx);
   let app: ReturnType<typeof buildApp> | undefined;
