@@ -4,7 +4,8 @@ import { TarkaError } from '../shared/errors.js';
 import { readStream } from './jetstream-reader.js';
 
 // The body of a reader thread (see read-in-thread.ts): its own NATS connection running readStream,
-// handing each batch to the parent as one transferred buffer (no copy, no structured clone).
+// handing each batch to the parent packed into one transferred buffer (one copy of the bytes, no
+// structured clone of objects).
 
 export interface ReaderThreadData {
   servers: string[];
