@@ -1,7 +1,7 @@
 import { TarkaError } from '../../shared/errors.js';
 import type { CaseEvent } from '../../events/case-events.js';
 import type { CaseCommand } from './commands.js';
-import type { CaseState } from './state.js';
+import { investigation, type CaseState } from './state.js';
 
 /**
  * Decides what a command means for a case. Pure: the same state and command always give the same
@@ -93,7 +93,7 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
 
 /** The investigation if it was requested and has not finished; finished ones accept nothing more. */
 function openInvestigation(state: CaseState, id: string) {
-  const inv = state.investigations[id];
+  const inv = investigation(state, id);
   return inv && (inv.status === 'requested' || inv.status === 'running') ? inv : undefined;
 }
 

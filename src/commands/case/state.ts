@@ -2,7 +2,6 @@ import type { CaseEvent } from '../../events/case-events.js';
 
 export interface CaseState {
   exists: boolean;
-  fingerprint: string | null;
   /** Number of the current alert episode (0 before the first). */
   episode: number;
   /** startsAt of the current episode, as epoch ms (episode identity). */
@@ -11,10 +10,15 @@ export interface CaseState {
   alertStatus: 'firing' | 'resolved' | null;
   closed: boolean;
   snoozedUntil: string | null;
-  investigations: Record<string, InvestigationState>;
+  /**
+   * A short list (one per episode, plus manual requests), not a record keyed by id: V8 gives
+   * every object with its own set of keys a hidden class, some 180 bytes per cached case.
+   */
+  investigations: readonly InvestigationState[];
 }
 
 export interface InvestigationState {
+  id: string;
   episode: number;
   status: 'requested' | 'running' | 'completed' | 'failed';
   attempt: number;
@@ -22,14 +26,13 @@ export interface InvestigationState {
 
 export const initialState = (): CaseState => ({
   exists: false,
-  fingerprint: null,
   episode: 0,
   episodeStartMs: null,
   episodeStartsAt: null,
   alertStatus: null,
   closed: false,
   snoozedUntil: null,
-  investigations: {},
+  investigations: [],
 });
 
 /** Folds one event into the state. Pure: no I/O, no clock. */
@@ -39,7 +42,6 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       return {
         ...state,
         exists: true,
-        fingerprint: event.data.fingerprint,
         episode: event.data.episode,
         episodeStartMs: Date.parse(event.data.startsAt),
         episodeStartsAt: event.data.startsAt,
@@ -49,15 +51,16 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     case 'AlertResolved':
       return event.data.episode === state.episode ? { ...state, alertStatus: 'resolved' } : state;
     case 'InvestigationRequested':
-      return withInvestigation(state, event.data.investigationId, {
+      return withInvestigation(state, {
+        id: event.data.investigationId,
         episode: event.data.episode,
         status: 'requested',
         attempt: 0,
       });
     case 'InvestigationStarted': {
-      const inv = state.investigations[event.data.investigationId];
+      const inv = investigation(state, event.data.investigationId);
       return inv
-        ? withInvestigation(state, event.data.investigationId, {
+        ? withInvestigation(state, {
             ...inv,
             status: 'running',
             attempt: event.data.attempt,
@@ -66,11 +69,11 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     }
     case 'InvestigationCompleted':
     case 'InvestigationFailed': {
-      const inv = state.investigations[event.data.investigationId];
+      const inv = investigation(state, event.data.investigationId);
       if (!inv) return state;
       if (event.type === 'InvestigationFailed' && !event.data.final) return state;
       const status = event.type === 'InvestigationCompleted' ? 'completed' : 'failed';
-      return withInvestigation(state, event.data.investigationId, { ...inv, status });
+      return withInvestigation(state, { ...inv, status });
     }
     case 'CaseSnoozed':
       return { ...state, snoozedUntil: event.data.until };
@@ -84,6 +87,10 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
   }
 }
 
-function withInvestigation(state: CaseState, id: string, inv: InvestigationState): CaseState {
-  return { ...state, investigations: { ...state.investigations, [id]: inv } };
+export const investigation = (state: CaseState, id: string): InvestigationState | undefined =>
+  state.investigations.find((i) => i.id === id);
+
+function withInvestigation(state: CaseState, inv: InvestigationState): CaseState {
+  // concat allocates exactly what it holds; a spread into a literal reserves room to grow.
+  return { ...state, investigations: state.investigations.filter((i) => i.id !== inv.id).concat(inv) };
 }
