@@ -130,6 +130,18 @@ describe('cases projection', () => {
     await second.stop();
   });
 
+  it('survives its Postgres session being cut, as by a restart or failover, and catches up', async () => {
+    await live.waitFor(await ctx.store.headSeq());
+    // The session holding the projector's advisory lock sits idle between batches.
+    const { rowCount } = await ctx.pool.query(
+      `SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+       WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()`,
+    );
+    expect(rowCount).toBeGreaterThan(0);
+    await randomHistory(ctx.handler, { cases: 3, steps: 20, seed: 31 });
+    await live.waitFor(await ctx.store.headSeq(), 20_000);
+  });
+
   it('rebuilds from sequence 1 into fresh tables that equal the live ones row for row, while serving', async () => {
     await live.waitFor(await ctx.store.headSeq());
     const before = await rowsOf(ctx);

@@ -33,6 +33,23 @@ export function createPool(s: PgSettings, max = 10): pg.Pool {
   return pool;
 }
 
+/**
+ * A client checked out of the pool for a session. pg takes its error listener off a checked-out
+ * client, so a connection dropped between two queries (a Postgres restart or failover) would
+ * crash the process; with this one the failure surfaces on the next query instead.
+ */
+export async function checkout(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  const release = client.release;
+  client.release = (err?: Error | boolean) => {
+    client.off('error', ignore);
+    release(err);
+  };
+  return client;
+}
+
 /** Creates the database if it does not exist (first start on a fresh server). */
 export async function ensureDatabase(s: PgSettings): Promise<void> {
   const admin = new pg.Client({ ...s, database: 'postgres' });

@@ -1,3 +1,4 @@
+import { checkout } from './db.js';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { TarkaError } from '../shared/errors.js';
@@ -29,7 +30,7 @@ const LOCK_KEY = 'tarka.migrations';
 
 /** Applies pending migrations under an advisory lock, so replicas starting together are safe. */
 export async function migrate(pool: pg.Pool): Promise<string[]> {
-  const client = await pool.connect();
+  const client = await checkout(pool);
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [LOCK_KEY]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (

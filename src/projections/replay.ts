@@ -1,3 +1,4 @@
+import { checkout } from './db.js';
 import type pg from 'pg';
 import pgLib from 'pg';
 import type { EventStore } from '../events/event-store.js';
@@ -35,7 +36,7 @@ export async function replayProjection(
   onProgress: (p: ReplayProgress) => void = () => {},
 ): Promise<ReplayResult> {
   const started = performance.now();
-  const client = await deps.pool.connect();
+  const client = await checkout(deps.pool);
   try {
     const { rows } = await client.query<{ g: number | null }>(
       'SELECT max(generation) AS g FROM projection_checkpoints WHERE name = $1',

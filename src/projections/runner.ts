@@ -1,3 +1,4 @@
+import { checkout } from './db.js';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
@@ -85,7 +86,7 @@ export class ProjectorRunner extends EventEmitter {
     while (!this.stopped) {
       let client: pg.PoolClient | undefined;
       try {
-        client = await this.deps.pool.connect();
+        client = await checkout(this.deps.pool);
         const lockKey = `tarka.projector.${name}${this.opts.generation ? `.g${this.opts.generation}` : ''}`;
         const { rows } = await client.query<{ ok: boolean }>(
           'SELECT pg_try_advisory_lock(hashtext($1)) AS ok',

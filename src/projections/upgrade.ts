@@ -1,3 +1,4 @@
+import { checkout } from './db.js';
 import type pg from 'pg';
 import type { EventStore } from '../events/event-store.js';
 import type { Logger } from '../shared/log.js';
@@ -15,7 +16,7 @@ export async function upgradeReadModels(
   projections: Projection[],
 ): Promise<void> {
   for (const p of projections) {
-    const client = await deps.pool.connect();
+    const client = await checkout(deps.pool);
     try {
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [`tarka.upgrade.${p.name}`]);
       const { definitionVersion } = await activeGeneration(client, p);

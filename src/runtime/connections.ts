@@ -2,7 +2,7 @@ import type { JetStreamManager, NatsConnection } from 'nats';
 import type pg from 'pg';
 import { connectNats } from '../events/jetstream-connection.js';
 import { ensureEventStream, jetStreamManager } from '../events/jetstream-setup.js';
-import { createPool, ensureDatabase, pgSettings } from '../projections/db.js';
+import { checkout, createPool, ensureDatabase, pgSettings } from '../projections/db.js';
 import { activeGeneration } from '../projections/generations.js';
 import { migrate } from '../projections/migrations.js';
 import { readModels } from '../projections/read-models.js';
@@ -65,7 +65,7 @@ export async function connectDatabase(config: Config, log: Logger): Promise<pg.P
   const ran = await migrate(pool);
   if (ran.length) log.info({ migrations: ran }, 'applied database migrations');
   // Read models exist (empty) from the first start, so the API answers before any projector ran.
-  const client = await pool.connect();
+  const client = await checkout(pool);
   try {
     for (const p of readModels) await activeGeneration(client, p);
   } finally {
