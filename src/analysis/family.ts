@@ -8,22 +8,9 @@ import { EV } from './ids.js';
 import { subjectLabels } from './target.js';
 import { answered, byId, view } from './view.js';
 
-export const FAMILIES = [
-  'crashloop',
-  'oom_killed',
-  'cpu_throttling',
-  'http_5xx',
-  'pod_not_healthy',
-  'memory_pressure',
-  'target_down',
-  'job_failed',
-  'rollout_mismatch',
-  'node_problem',
-  'meta',
-  'generic',
-] as const;
+import type { Family } from './taxonomy.js';
 
-export type Family = (typeof FAMILIES)[number];
+export { FAMILIES, type Family } from './taxonomy.js';
 
 export interface FamilyDecision {
   family: Family;

@@ -2,7 +2,7 @@
 // the schema stays small (tens of KB) however large the evidence was.
 
 import { z } from 'zod';
-import { FAMILIES } from './family.js';
+import { CLASSIFICATIONS, FAMILIES } from './taxonomy.js';
 
 const s = (max: number) => z.string().max(max);
 const count = z.number().int().nonnegative();
@@ -92,7 +92,7 @@ export const reportSchemaV1 = z.object({
     team: attribution.nullable(),
     environment: attribution.nullable(),
   }),
-  classification: z.enum(['actionable', 'informational', 'noisy', 'artifact']),
+  classification: z.enum(CLASSIFICATIONS),
   classificationReason: s(400),
   scores: z.object({
     impact: score,

@@ -11,22 +11,8 @@ export const STATUSES = [
 ] as const;
 export const DEFAULT_STATUS = 'firing';
 
-export const CLASSIFICATIONS = ['actionable', 'informational', 'noisy', 'artifact'] as const;
-
-export const FAMILIES = [
-  'crashloop',
-  'oom_killed',
-  'cpu_throttling',
-  'http_5xx',
-  'pod_not_healthy',
-  'memory_pressure',
-  'target_down',
-  'job_failed',
-  'rollout_mismatch',
-  'node_problem',
-  'meta',
-  'generic',
-] as const;
+// One list with the server's report schema, so a new family shows up in the filters too.
+export { CLASSIFICATIONS, FAMILIES } from '../../../src/analysis/taxonomy.js';
 
 export const FILTER_KEYS = ['classification', 'family', 'severity', 'team'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
