@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
-import { chromium } from 'playwright-core';
 import { fmt, freePort, freshEnv, openEventStore, pct, root, startTarka } from './lib.mjs';
 
 const N = Number(process.argv[2] ?? 10_000);
@@ -53,6 +52,7 @@ console.log(
 
 // --- seed ----------------------------------------------------------------------------------------
 const { CaseCommandHandler } = await import(join(root, 'dist/commands/case/handler.js'));
+const { launchChromium } = await import(join(root, 'dist/collectors/testing/chromium.js'));
 const { config, nc, store } = await openEventStore(env);
 const jsm = await nc.jetstreamManager();
 
@@ -197,19 +197,7 @@ try {
   await timeApi('dashboard, 7 days', '/api/dashboard?days=7');
 
   // --- browser -------------------------------------------------------------------------------------
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   // bypassCSP: the bench's in-page probes are evaluated strings, which the console's CSP forbids.
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, bypassCSP: true });
 

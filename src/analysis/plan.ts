@@ -6,18 +6,11 @@
 import type { EvidenceRequest } from '../investigation/evidence.js';
 import { alertExpression, alertName, stepFor, windowRange, type AlertInput, type Window } from './alert.js';
 import type { Family, FamilyDecision } from './family.js';
+import { POD_FAMILIES } from './taxonomy.js';
 import { EV } from './ids.js';
 import { q, type ContainerScope } from './queries.js';
 import { subjectLabels, workloadFromLabels, type WorkloadRef } from './target.js';
 
-const POD_FAMILIES: readonly Family[] = [
-  'crashloop',
-  'oom_killed',
-  'cpu_throttling',
-  'pod_not_healthy',
-  'memory_pressure',
-  'generic',
-];
 // Families whose workload is worth reading even when the alert is about a single pod: rollout
 // history is the first thing an SRE checks when something starts failing.
 const WORKLOAD_FAMILIES: readonly Family[] = [

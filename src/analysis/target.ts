@@ -3,6 +3,7 @@
 import type { EvidenceItem, PodData, WorkloadKind } from '../investigation/evidence.js';
 import type { AlertInput } from './alert.js';
 import type { Family } from './family.js';
+import { POD_FAMILIES } from './taxonomy.js';
 import { EV } from './ids.js';
 import { view } from './view.js';
 
@@ -147,14 +148,6 @@ function attribute(
   return null;
 }
 
-const POD_FAMILIES: readonly Family[] = [
-  'crashloop',
-  'oom_killed',
-  'cpu_throttling',
-  'pod_not_healthy',
-  'memory_pressure',
-];
-
 export function resolveTarget(alert: AlertInput, family: Family, evidence: readonly EvidenceItem[]): Target {
   const labels = subjectLabels(alert.labels);
   const ns = labels.namespace ?? null;
@@ -205,7 +198,7 @@ export function resolveTarget(alert: AlertInput, family: Family, evidence: reado
     return `${w.kind} ${qual(w.name)}${parent ? ` (CronJob ${qual(parent)})` : ''}`;
   };
 
-  const wantsPod = POD_FAMILIES.includes(family) || family === 'generic';
+  const wantsPod = POD_FAMILIES.includes(family);
   if (base.pod && (wantsPod || !workload)) {
     return {
       ...base,

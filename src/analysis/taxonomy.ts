@@ -17,4 +17,14 @@ export const FAMILIES = [
 
 export type Family = (typeof FAMILIES)[number];
 
+/** Families whose evidence is about one pod (generic: the pod, when the alert names one). */
+export const POD_FAMILIES: readonly Family[] = [
+  'crashloop',
+  'oom_killed',
+  'cpu_throttling',
+  'pod_not_healthy',
+  'memory_pressure',
+  'generic',
+];
+
 export const CLASSIFICATIONS = ['actionable', 'informational', 'noisy', 'artifact'] as const;
