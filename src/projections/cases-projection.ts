@@ -3,6 +3,7 @@ import type { Recorded } from '../events/envelope.js';
 import type { Projection } from './projection.js';
 import { evolveRow, type CaseRow } from './case-row.js';
 import { applyTimeline, timelineIndexes, timelineTables } from './timeline.js';
+import { createTable, readRows, upsertForward } from './table-rows.js';
 
 const ident = pg.escapeIdentifier;
 
@@ -40,7 +41,6 @@ export const caseColumns: Record<keyof CaseRow, string> = {
   last_event_type: 'text',
   last_seq: 'bigint',
 };
-const cols = Object.keys(caseColumns);
 
 /** The case read model: one row per case, plus each case's investigations and their steps. */
 export const casesProjection: Projection = {
@@ -49,10 +49,7 @@ export const casesProjection: Projection = {
   definitionVersion: 2,
   tables: {
     ...timelineTables,
-    cases: (t) => `
-      CREATE TABLE ${ident(t)} (
-        ${cols.map((c) => `${c} ${caseColumns[c as keyof CaseRow]}${c === 'case_id' ? ' PRIMARY KEY' : ''}`).join(',\n        ')}
-      );`,
+    cases: createTable(caseColumns, 'case_id'),
   },
   indexes: {
     ...timelineIndexes,
@@ -74,20 +71,14 @@ export const casesProjection: Projection = {
 };
 
 async function applyCases(tx: pg.ClientBase, events: Recorded[], table: string) {
-  const t = ident(table);
   const ids = [
     ...new Set(events.filter((e) => e.aggregate.startsWith('case.')).map((e) => e.aggregate.slice(5))),
   ];
   if (ids.length === 0) return;
-  const { rows } = await tx.query<{ r: CaseRow }>(
-    `SELECT row_to_json(c) AS r FROM ${t} c WHERE case_id = ANY($1)`,
-    [ids],
-  );
-  const byId = new Map<string, CaseRow | null>(
-    rows.map(({ r }) => [r.case_id, { ...r, last_seq: Number(r.last_seq) }]),
-  );
+  const rows = await readRows<CaseRow>(tx, table, 'case_id', ids);
+  const byId = new Map<string, CaseRow | null>(rows.map((r) => [r.case_id, r]));
   // A stored row already includes every message up to its last_seq (messages are never split).
-  const storedSeq = new Map(rows.map(({ r }) => [r.case_id, Number(r.last_seq)]));
+  const storedSeq = new Map(rows.map((r) => [r.case_id, r.last_seq]));
   // Rows read above belong to this batch alone, so events may change them in place.
   const changed = new Set<string>();
   for (const e of events) {
@@ -103,17 +94,5 @@ async function applyCases(tx: pg.ClientBase, events: Recorded[], table: string) 
   const out = [...changed]
     .map((id) => byId.get(id))
     .filter((r): r is CaseRow => r !== null && r !== undefined);
-  if (out.length === 0) return;
-  // Rows carry the sequence that last changed them: a replayed batch cannot move a row backwards.
-  await tx.query(
-    `INSERT INTO ${t} (${cols.join(', ')})
-       SELECT ${cols.join(', ')} FROM json_to_recordset($1::json)
-         AS r(${cols.map((c) => `${c} ${caseColumns[c as keyof CaseRow]}`).join(', ')})
-       ON CONFLICT (case_id) DO UPDATE SET ${cols
-         .filter((c) => c !== 'case_id')
-         .map((c) => `${c} = EXCLUDED.${c}`)
-         .join(', ')}
-       WHERE ${t}.last_seq < EXCLUDED.last_seq`,
-    [JSON.stringify(out)],
-  );
+  await upsertForward(tx, table, caseColumns, 'case_id', out);
 }

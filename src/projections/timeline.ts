@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { CaseEvent, CaseEventOf } from '../events/case-events.js';
 import type { Recorded } from '../events/envelope.js';
+import { createTable, insertNew, readRows, upsertForward } from './table-rows.js';
 
 const ident = pg.escapeIdentifier;
 
@@ -148,15 +149,10 @@ export async function applyTimeline(
 ) {
   const touched = events.filter((e) => e.type.startsWith('Investigation'));
   if (touched.length === 0) return;
-  const ti = ident(tables.investigations);
-  const ts = ident(tables.steps);
   const ids = [...new Set(touched.map(investigationId).filter((x): x is string => !!x))];
-  const { rows } = await tx.query<{ r: InvestigationRow }>(
-    `SELECT row_to_json(i) AS r FROM ${ti} i WHERE investigation_id = ANY($1)`,
-    [ids],
-  );
-  const byId = new Map(rows.map(({ r }) => [r.investigation_id, { ...r, last_seq: Number(r.last_seq) }]));
-  const stored = new Map(rows.map(({ r }) => [r.investigation_id, Number(r.last_seq)]));
+  const rows = await readRows<InvestigationRow>(tx, tables.investigations, 'investigation_id', ids);
+  const byId = new Map(rows.map((r) => [r.investigation_id, r]));
+  const stored = new Map(rows.map((r) => [r.investigation_id, r.last_seq]));
   const changed = new Set<string>();
   const steps: StepRow[] = [];
   for (const e of touched) {
@@ -185,66 +181,22 @@ export async function applyTimeline(
       changed.add(id);
     }
   }
-  await upsertInvestigations(
+  await upsertForward(
     tx,
-    ti,
+    tables.investigations,
+    investigationColumns,
+    'investigation_id',
     [...changed].map((id) => byId.get(id)!),
   );
-  await insertSteps(tx, ts, steps);
+  // Steps are append-only, one row per step event (a retried attempt adds its own), keyed by their
+  // position in the log, so inserting a batch twice adds nothing.
+  await insertNew(tx, tables.steps, stepColumns, steps);
 }
-
-/** Rows only move forward: an upsert never replaces a row changed by a later event. */
-async function upsertInvestigations(tx: pg.ClientBase, table: string, rows: InvestigationRow[]) {
-  if (rows.length === 0) return;
-  const cols = Object.keys(investigationColumns);
-  await tx.query(
-    `INSERT INTO ${table} (${cols.join(', ')})
-     SELECT ${cols.join(', ')} FROM json_to_recordset($1::json)
-       AS r(${cols.map((c) => `${c} ${investigationColumns[c as keyof InvestigationRow]}`).join(', ')})
-     ON CONFLICT (investigation_id) DO UPDATE SET ${cols
-       .filter((c) => c !== 'investigation_id')
-       .map((c) => `${c} = EXCLUDED.${c}`)
-       .join(', ')}
-     WHERE ${table}.last_seq < EXCLUDED.last_seq`,
-    [JSON.stringify(rows)],
-  );
-}
-
-/**
- * Steps are append-only, one row per step event (a retried attempt adds its own rows), keyed by
- * their position in the log, so inserting a batch twice adds nothing. The conflict clause names
- * no key: a rebuild loads the table before its key exists (see timelineIndexes), as a plain insert.
- * One JSON document for the batch: native JSON.stringify costs a third of building eleven arrays,
- * and json (not jsonb) parses as fast as arrays in Postgres.
- */
-async function insertSteps(tx: pg.ClientBase, table: string, steps: StepRow[]) {
-  if (steps.length === 0) return;
-  await tx.query(
-    `INSERT INTO ${table} (${stepNames})
-     SELECT ${stepNames} FROM json_to_recordset($1::json) AS r(${stepTypes})
-     ON CONFLICT DO NOTHING`,
-    [JSON.stringify(steps)],
-  );
-}
-
-const stepNames = Object.keys(stepColumns).join(', ');
-const stepTypes = Object.entries(stepColumns)
-  .map(([c, type]) => `${c} ${type}`)
-  .join(', ');
 
 export const timelineTables = {
-  investigations: (t: string) => `
-    CREATE TABLE ${ident(t)} (
-      ${Object.entries(investigationColumns)
-        .map(([c, type]) => `${c} ${type}${c === 'investigation_id' ? ' PRIMARY KEY' : ''}`)
-        .join(',\n      ')}
-    );`,
-  investigation_steps: (t: string) => `
-    CREATE TABLE ${ident(t)} (
-      ${Object.entries(stepColumns)
-        .map(([c, type]) => `${c} ${type}`)
-        .join(',\n      ')}
-    );`,
+  investigations: createTable(investigationColumns, 'investigation_id'),
+  // Keyed by (seq, idx), the position in the log: the key comes with timelineIndexes.
+  investigation_steps: createTable(stepColumns),
 };
 
 export const timelineIndexes = {
