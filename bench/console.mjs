@@ -13,7 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
-import { fmt, freePort, freshEnv, openEventStore, pct, root, startTarka } from './lib.mjs';
+import {
+  dropBenchResources,
+  fmt,
+  freePort,
+  freshEnv,
+  openEventStore,
+  pct,
+  root,
+  startTarka,
+} from './lib.mjs';
 
 const N = Number(process.argv[2] ?? 10_000);
 const SAMPLES = Number(process.argv[3] ?? 40);
@@ -340,12 +349,7 @@ try {
   await Promise.all(
     children.map((child) => new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)))),
   );
-  for (const s of [config.EVENTS_STREAM, config.JETSTREAM_STREAM])
-    await jsm.streams.delete(s).catch(() => {});
   await nc.close();
-  const admin = new pg.Client({ ...pgOf(config), database: 'postgres' });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${config.POSTGRES_DB}" WITH (FORCE)`);
-  await admin.end();
+  await dropBenchResources(env);
   rmSync(dataDir, { recursive: true, force: true });
 }

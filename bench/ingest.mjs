@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'nats';
-import { fixtures, fmt, freePort, freshEnv, pct, rssOf, startTarka } from './lib.mjs';
+import { dropBenchResources, fixtures, fmt, freePort, freshEnv, pct, rssOf, startTarka } from './lib.mjs';
 
 const groups = Number(process.argv[2] ?? 3000);
 const concurrency = Number(process.argv[3] ?? 8);
@@ -111,9 +111,9 @@ await Promise.all(
   }),
 );
 const rawRate = n / ((performance.now() - t0) / 1000);
-for (const s of [stream, env.EVENTS_STREAM, env.JETSTREAM_STREAM])
-  await jsm.streams.delete(s).catch(() => {});
+await jsm.streams.delete(stream).catch(() => {});
 await nc.close();
+await dropBenchResources(env);
 
 console.log(`raw JetStream pipelined publish: ${fmt(rawRate)} msgs/s (128 in flight, ~1 KB)`);
 console.log(

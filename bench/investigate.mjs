@@ -4,7 +4,7 @@
 //   ./tarka bench investigate [sequential=40] [burst=200]
 import { join } from 'node:path';
 import { connect } from 'nats';
-import { fmt, freePort, freshEnv, pct, root, rssOf, startTarka } from './lib.mjs';
+import { dropBenchResources, fmt, freePort, freshEnv, pct, root, rssOf, startTarka } from './lib.mjs';
 
 const sequential = Number(process.argv[2] ?? 40);
 const burst = Number(process.argv[3] ?? 200);
@@ -124,6 +124,9 @@ console.log('targets: p50 < 2 s, p95 < 5 s; worker RSS < 250 MB; typical report 
 
 await sub.stop();
 await nc.close();
-for (const p of [worker, project, serve]) p.child.kill('SIGTERM');
+await Promise.all(
+  [worker, project, serve].map((p) => new Promise((r) => p.child.once('exit', r).kill('SIGTERM'))),
+);
 await prometheus.stop();
 await alertmanager.stop();
+await dropBenchResources(env);

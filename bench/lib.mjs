@@ -96,3 +96,24 @@ export async function openEventStore(env) {
     store: new JetStreamEventStore(nc, jsm, { stream: stream.name, subjectPrefix: stream.subjectPrefix }),
   };
 }
+
+/** Removes what a bench made on the shared servers: its streams (with the DLQ) and its database. */
+export async function dropBenchResources(env) {
+  const { connect } = await import('nats');
+  const pg = (await import('pg')).default;
+  const nc = await connect({ servers: env.NATS_URL });
+  const jsm = await nc.jetstreamManager();
+  for (const s of [env.EVENTS_STREAM, env.JETSTREAM_STREAM, `${env.JETSTREAM_STREAM}_DLQ`])
+    await jsm.streams.delete(s).catch(() => {});
+  await nc.close();
+  const admin = new pg.Client({
+    host: env.POSTGRES_HOST,
+    port: Number(env.POSTGRES_PORT),
+    user: env.POSTGRES_USER,
+    password: env.POSTGRES_PASSWORD,
+    database: 'postgres',
+  });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(env.POSTGRES_DB)} WITH (FORCE)`);
+  await admin.end();
+}

@@ -4,16 +4,14 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { connect } from 'nats';
-import pg from 'pg';
-import { fmt, freshEnv, nodeOptions, openEventStore, root } from './lib.mjs';
+import { dropBenchResources, fmt, freshEnv, nodeOptions, openEventStore, root } from './lib.mjs';
 
 const total = Number(process.argv[2] ?? 200_000);
 const cases = Number(process.argv[3] ?? 10_000);
 const env = freshEnv();
 const perCase = Math.floor(total / cases);
 
-const { config, nc, store } = await openEventStore(env);
+const { nc, store } = await openEventStore(env);
 
 const t = (ms) => new Date(Date.UTC(2026, 10, 1) + ms).toISOString();
 /** The events of one case, in decisions (one message each), about perCase events in all. */
@@ -129,18 +127,4 @@ console.log(
   `tarka replay (whole process, including start-up): ${secs.toFixed(2)} s → ${fmt(events / secs)} events/s (target >= 30,000)`,
 );
 
-// Clean up the streams and database this run made.
-const nc2 = await connect({ servers: config.NATS_URL });
-const jsm2 = await nc2.jetstreamManager();
-for (const s of [config.EVENTS_STREAM, config.JETSTREAM_STREAM]) await jsm2.streams.delete(s).catch(() => {});
-await nc2.close();
-const admin = new pg.Client({
-  host: config.POSTGRES_HOST,
-  port: config.POSTGRES_PORT,
-  user: config.POSTGRES_USER,
-  password: config.POSTGRES_PASSWORD,
-  database: 'postgres',
-});
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS "${config.POSTGRES_DB}" WITH (FORCE)`);
-await admin.end();
+await dropBenchResources(env);
