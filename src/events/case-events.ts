@@ -38,6 +38,8 @@ export const investigationRequestedV1 = z.object({
   /** Where the evidence window is anchored: the alert's start. */
   anchor: ts,
   requestedBy: z.string().nullable(),
+  /** When a person asked (reruns): what the per-case rerun limit counts. Absent on older events. */
+  requestedAt: ts.optional(),
 });
 
 export const investigationStartedV1 = z.object({

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CaseCommandHandler } from '../commands/case/handler.js';
@@ -36,7 +36,20 @@ function actor(req: FastifyRequest, config: Config): string | null {
   return config.AUTH_MODE === 'proxy' ? proxyIdentity(req) : null;
 }
 
-function toCommand(action: Action, body: unknown, by: string | null): CaseCommand {
+/** A rerun's id: from the Idempotency-Key when there is one, so a retried click is recognised. */
+function rerunId(commandId: string | null): string {
+  if (commandId === null) return randomUUID();
+  const h = createHash('sha256').update(commandId).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+function toCommand(
+  action: Action,
+  body: unknown,
+  by: string | null,
+  config: Config,
+  keyedId: string | null,
+): CaseCommand {
   const parsed = bodies[action].safeParse(body ?? {});
   if (!parsed.success) {
     throw new TarkaError(
@@ -56,7 +69,12 @@ function toCommand(action: Action, body: unknown, by: string | null): CaseComman
     case 'reopen':
       return { type: 'ReopenCase', by, note: b.note ?? null };
     case 'rerun':
-      return { type: 'RequestInvestigation', investigationId: randomUUID(), by };
+      return {
+        type: 'RequestInvestigation',
+        investigationId: rerunId(keyedId),
+        by,
+        bound: { now: now.toISOString(), perHour: config.INVESTIGATION_RERUNS_PER_HOUR },
+      };
   }
 }
 
@@ -68,11 +86,11 @@ export function actionRoutes(app: FastifyInstance, deps: { config: Config; handl
       if (!id.success) throw new TarkaError('TARKA_NOT_FOUND', 'no such case');
       // An Idempotency-Key lets a client retry the same click without doing it twice.
       const key = req.headers['idempotency-key'];
-      const commandId =
-        typeof key === 'string' && /^[\w-]{8,128}$/.test(key) ? `ui:${id.data}:${key}` : randomUUID();
+      const keyedId = typeof key === 'string' && /^[\w-]{8,128}$/.test(key) ? `ui:${id.data}:${key}` : null;
+      const commandId = keyedId ?? randomUUID();
       const res = await deps.handler.handle(
         id.data,
-        toCommand(action, req.body, actor(req, deps.config)),
+        toCommand(action, req.body, actor(req, deps.config), deps.config, keyedId),
         commandId,
       );
       return reply.status(res.events.length ? 202 : 200).send({

@@ -68,6 +68,8 @@ export const configSchema = z.object({
   WORKER_CONCURRENCY: int(1, 256).default(4),
   WORKER_FETCH_BATCH: int(1, 1000).default(4),
   WORKER_SHUTDOWN_SECONDS: int(1, 3600).default(25),
+  /** "Investigate again" per case and hour (one at a time in any case). */
+  INVESTIGATION_RERUNS_PER_HOUR: int(1, 50).default(6),
 
   LLM_ENABLED: bool.default(false),
   LLM_PROVIDER: optional(z.string()),
@@ -85,6 +87,20 @@ export const configSchema = z.object({
     .default('none'),
   AUTH_PUBLIC_BASE_URL: optional(url),
   AUTH_ALLOWED_DOMAINS: list.default([]),
+  /** Shared with the auth proxy, which sends it in X-Tarka-Proxy-Secret: identity headers count only with it. */
+  AUTH_PROXY_SECRET: optional(z.string().min(16, { message: 'use at least 16 characters' })),
+  /** Host names the console and API answer to besides AUTH_PUBLIC_BASE_URL's (and loopback names). */
+  AUTH_ALLOWED_HOSTS: list.default([]),
+  /** `tarka serve` on a non-loopback address without webhook credentials or console auth: allowed only with true. */
+  TARKA_ALLOW_INSECURE: bool.default(false),
+  /** What `tarka serve` answers besides /health, /ready, /metrics: webhook (/alerts), console (UI + API), or all. */
+  SERVE_ROUTES: z
+    .enum(['all', 'webhook', 'console'], { message: 'expected all, webhook or console' })
+    .default('all'),
+  /** Live websocket limits: connections in total and per client address, and unsent bytes per socket. */
+  LIVE_MAX_CONNECTIONS: int(1, 100_000).default(1000),
+  LIVE_MAX_CONNECTIONS_PER_IP: int(1, 100_000).default(200),
+  LIVE_MAX_BUFFERED_BYTES: int(16 * 1024, 256 * 1024 * 1024).default(2 * 1024 * 1024),
 
   WEBHOOK_BODY_LIMIT_BYTES: int(1024, 512 * 1024 * 1024).default(10 * 1024 * 1024),
   WEBHOOK_BEARER_TOKEN: optional(z.string().min(16, { message: 'use at least 16 characters' })),
@@ -102,16 +118,29 @@ export const secretKeys = [
   'POSTGRES_PASSWORD',
   'WEBHOOK_BEARER_TOKEN',
   'WEBHOOK_BASIC_PASSWORD',
+  'AUTH_PROXY_SECRET',
 ] as const;
+
+// Values left over from an example manifest (k8s/secret.yaml says CHANGE-ME): never a real secret.
+const placeholder = /change[-_ ]?me|replace[-_ ]?me|placeholder|^x{3,}$/i;
+
+/** Secret variables still holding a placeholder, as lines for the config error. */
+function placeholderLines(env: NodeJS.ProcessEnv): string[] {
+  return [...secretKeys, 'S3_ACCESS_KEY_ID', 'WEBHOOK_BASIC_USER']
+    .filter((k) => typeof env[k] === 'string' && placeholder.test(env[k]))
+    .map((k) => `  ${k}=(hidden): a placeholder value; set a real secret (e.g. openssl rand -hex 32)`);
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => {
+  const placeholders = placeholderLines(env);
+  if (!parsed.success || placeholders.length) {
+    const lines = (parsed.error?.issues ?? []).map((i) => {
       const name = String(i.path[0] ?? '?');
       const shown = (secretKeys as readonly string[]).includes(name) ? '(hidden)' : JSON.stringify(env[name]);
       return `  ${name}=${shown}: ${i.message}`;
     });
+    lines.push(...placeholders);
     throw new TarkaError(
       'TARKA_CONFIG_INVALID',
       `invalid configuration:\n${lines.join('\n')}`,
@@ -131,6 +160,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'TARKA_CONFIG_INVALID',
       'invalid configuration:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together',
       'set both, or neither (to use the default AWS credential chain)',
+    );
+  }
+  // Without a secret only the proxy knows, anyone who reaches the port could claim any identity.
+  if (c.AUTH_MODE === 'proxy' && c.AUTH_PROXY_SECRET === undefined) {
+    throw new TarkaError(
+      'TARKA_CONFIG_INVALID',
+      'invalid configuration:\n  AUTH_PROXY_SECRET must be set when AUTH_MODE=proxy',
+      'set AUTH_PROXY_SECRET (openssl rand -hex 32) and have the proxy send it in the X-Tarka-Proxy-Secret header',
     );
   }
   return c;

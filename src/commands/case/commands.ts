@@ -16,7 +16,13 @@ export type Notification = z.infer<typeof notificationSchema>;
 
 export type CaseCommand =
   | { type: 'ReceiveAlert'; alert: Alert; notification: Notification; investigationId: string }
-  | { type: 'RequestInvestigation'; investigationId: string; by: string | null }
+  | {
+      type: 'RequestInvestigation';
+      investigationId: string;
+      by: string | null;
+      /** A person's rerun: refused while one is in progress or past `perHour` in the last hour. */
+      bound?: { now: string; perHour: number };
+    }
   | { type: 'SnoozeCase'; until: string; now: string; by: string | null; note: string | null }
   | { type: 'ResolveCase'; category: string; note: string | null; by: string | null }
   | { type: 'ReopenCase'; by: string | null; note: string | null }

@@ -250,3 +250,78 @@ describe('investigations', () => {
     given(fired(1), requested(1), started, failedFinal).when(fail(true)).thenNothing();
   });
 });
+
+describe('investigate again (rerun limit)', () => {
+  const done = (id: string): CaseEvent => ({
+    type: 'InvestigationCompleted',
+    data: { investigationId: id, anchor: T0, report: {} },
+  });
+  const rerun = (id: string, at: string): CaseEvent => ({
+    type: 'InvestigationRequested',
+    data: {
+      investigationId: id,
+      episode: 1,
+      reason: 'rerun',
+      anchor: T0,
+      requestedBy: 'ana',
+      requestedAt: at,
+    },
+  });
+  const ask = (id: string, now: string, perHour = 2): CaseCommand => ({
+    type: 'RequestInvestigation',
+    investigationId: id,
+    by: 'ana',
+    bound: { now, perHour },
+  });
+  const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+
+  it('refuses a rerun while an investigation of the case is queued or running', () => {
+    given(fired(1), requested(1))
+      .when(ask('inv-2', at(1)))
+      .thenThrows('TARKA_RERUN_LIMITED');
+    given(fired(1), requested(1), {
+      type: 'InvestigationStarted',
+      data: { investigationId: 'inv-1', worker: 'w', attempt: 1 },
+    })
+      .when(ask('inv-2', at(1)))
+      .thenThrows('TARKA_RERUN_LIMITED');
+  });
+
+  it('records when it was asked, so the hourly limit can count it', () =>
+    given(fired(1), requested(1), done('inv-1'))
+      .when(ask('inv-2', at(1)))
+      .then([{ type: 'InvestigationRequested', data: { reason: 'rerun', requestedAt: at(1) } }]));
+
+  it('allows at most perHour reruns in any hour, and again once the oldest is an hour old', () => {
+    const history = [fired(1), requested(1), done('inv-1'), rerun('r1', at(0)), done('r1')];
+    given(...history, rerun('r2', at(10)), done('r2'))
+      .when(ask('r3', at(59)))
+      .thenThrows('TARKA_RERUN_LIMITED');
+    given(...history, rerun('r2', at(10)), done('r2'))
+      .when(ask('r3', at(60)))
+      .then([{ type: 'InvestigationRequested' }]);
+    given(...history)
+      .when(ask('r2', at(30)))
+      .then([{ type: 'InvestigationRequested' }]);
+  });
+
+  it('says when the next rerun is possible', () => {
+    const state = [fired(1), requested(1), done('inv-1'), rerun('r1', at(5)), done('r1')].reduce(
+      evolve,
+      initialState(),
+    );
+    expect(() => decide(ask('r2', at(20), 1), state)).toThrow(
+      expect.objectContaining({ hint: expect.stringContaining(at(65)) }),
+    );
+  });
+
+  it('treats the same request again (a retried click) as nothing new, even while it runs', () =>
+    given(fired(1), requested(1), done('inv-1'), rerun('r1', at(0)))
+      .when(ask('r1', at(1)))
+      .thenNothing());
+
+  it('applies no limit to requests without a bound (internal tools)', () =>
+    given(fired(1), requested(1))
+      .when({ type: 'RequestInvestigation', investigationId: 'inv-2', by: null })
+      .then([{ type: 'InvestigationRequested' }]));
+});

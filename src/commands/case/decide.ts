@@ -13,6 +13,9 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       return receiveAlert(command, state);
     case 'RequestInvestigation':
       requireCase(state);
+      // The same request again (a retried click with its Idempotency-Key): nothing new.
+      if (investigation(state, command.investigationId)) return [];
+      if (command.bound) checkRerunBound(state, command.bound);
       return [
         {
           type: 'InvestigationRequested',
@@ -22,6 +25,7 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
             reason: 'rerun',
             anchor: state.episodeStartsAt!,
             requestedBy: command.by,
+            ...(command.bound ? { requestedAt: command.bound.now } : {}),
           },
         },
       ];
@@ -95,6 +99,32 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
 function openInvestigation(state: CaseState, id: string) {
   const inv = investigation(state, id);
   return inv && (inv.status === 'requested' || inv.status === 'running') ? inv : undefined;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * A rerun costs every evidence source a round of queries: one at a time per case (another while
+ * one is queued or running only repeats it), and at most `perHour` in any hour.
+ */
+function checkRerunBound(state: CaseState, bound: { now: string; perHour: number }): void {
+  if (state.investigations.some((i) => i.status === 'requested' || i.status === 'running')) {
+    throw new TarkaError(
+      'TARKA_RERUN_LIMITED',
+      'an investigation of this case is already queued or running',
+      'wait for it to finish (the case page shows its steps), then ask again',
+    );
+  }
+  const now = Date.parse(bound.now);
+  const recent = state.rerunTimes.filter((t) => now - Date.parse(t) < HOUR_MS);
+  if (recent.length >= bound.perHour) {
+    const retry = new Date(Date.parse(recent.at(-bound.perHour)!) + HOUR_MS).toISOString();
+    throw new TarkaError(
+      'TARKA_RERUN_LIMITED',
+      `this case was investigated again ${recent.length} times in the last hour (limit ${bound.perHour})`,
+      `try again after ${retry}, or raise INVESTIGATION_RERUNS_PER_HOUR`,
+    );
+  }
 }
 
 function requireCase(state: CaseState): void {

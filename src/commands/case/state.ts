@@ -15,7 +15,12 @@ export interface CaseState {
    * every object with its own set of keys a hidden class, some 180 bytes per cached case.
    */
   investigations: readonly InvestigationState[];
+  /** When the latest reruns were asked for (newest last, at most MAX_RERUN_TIMES): the rerun limit. */
+  rerunTimes: readonly string[];
 }
+
+/** Reruns remembered per case; the per-hour limit cannot be set above it. */
+export const MAX_RERUN_TIMES = 50;
 
 export interface InvestigationState {
   id: string;
@@ -33,6 +38,7 @@ export const initialState = (): CaseState => ({
   closed: false,
   snoozedUntil: null,
   investigations: [],
+  rerunTimes: [],
 });
 
 /** Folds one event into the state. Pure: no I/O, no clock. */
@@ -50,13 +56,19 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       };
     case 'AlertResolved':
       return event.data.episode === state.episode ? { ...state, alertStatus: 'resolved' } : state;
-    case 'InvestigationRequested':
-      return withInvestigation(state, {
+    case 'InvestigationRequested': {
+      const at = event.data.requestedAt;
+      const next =
+        at === undefined
+          ? state
+          : { ...state, rerunTimes: state.rerunTimes.concat(at).slice(-MAX_RERUN_TIMES) };
+      return withInvestigation(next, {
         id: event.data.investigationId,
         episode: event.data.episode,
         status: 'requested',
         attempt: 0,
       });
+    }
     case 'InvestigationStarted': {
       const inv = investigation(state, event.data.investigationId);
       return inv
