@@ -1,5 +1,5 @@
 import type { AlertsData, EvidenceItem, EvidenceRequest, SilencesData } from '../investigation/evidence.js';
-import { excerpt, httpText, parseJson, shownBase, urlUnder } from './http.js';
+import { asSource, excerpt, httpText, parseJson, urlUnder, type HttpSource } from './http.js';
 import { timeoutContext, toItem, type CollectContext, type Outcome, type TimeWindow } from './item.js';
 
 // Alertmanager API v2: the alerts still firing under one alertname, and the silences that cover
@@ -26,7 +26,10 @@ export function escapeMatcherValue(value: string): string {
   return value.replace(/[\\"\n]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n' })[c]!);
 }
 
-export function createAlertmanagerCollector(baseUrl: string | undefined): AlertmanagerCollector {
+export function createAlertmanagerCollector(
+  configured: string | HttpSource | undefined,
+): AlertmanagerCollector {
+  const source = configured === undefined ? undefined : asSource(configured);
   return {
     async collect(request, _window, ctx = timeoutContext()) {
       const startedAt = new Date();
@@ -35,7 +38,7 @@ export function createAlertmanagerCollector(baseUrl: string | undefined): Alertm
         request.kind === 'alerts'
           ? `GET /api/v2/alerts?filter=${matcher}&active=true&silenced=false&inhibited=false`
           : `GET /api/v2/silences (active, matching ${matcher})`;
-      if (!baseUrl) {
+      if (!source) {
         return toItem(request, startedAt, {
           status: 'unavailable',
           query,
@@ -44,21 +47,21 @@ export function createAlertmanagerCollector(baseUrl: string | undefined): Alertm
       }
       const outcome =
         request.kind === 'alerts'
-          ? await alerts(baseUrl, matcher, query, ctx)
-          : await silences(baseUrl, request.alertname, query, ctx);
+          ? await alerts(source, matcher, query, ctx)
+          : await silences(source, request.alertname, query, ctx);
       return toItem<AlertsData | SilencesData>(request, startedAt, outcome);
     },
   };
 }
 
 async function getJson(
-  baseUrl: string,
+  source: HttpSource,
   url: URL,
   query: string,
   ctx: CollectContext,
 ): Promise<{ ok: true; body: unknown } | { ok: false; outcome: Outcome<never> }> {
-  const res = await httpText('Alertmanager', baseUrl, url, { headers: { accept: 'application/json' } }, ctx);
-  if (!res.ok) return { ok: false, outcome: { status: 'unavailable', query, error: res.unavailable } };
+  const res = await httpText('Alertmanager', source, url, { headers: { accept: 'application/json' } }, ctx);
+  if (!res.ok) return { ok: false, outcome: { status: res.status, query, error: res.error } };
   const body = parseJson(res.text);
   if (res.status >= 200 && res.status < 300 && Array.isArray(body)) return { ok: true, body };
   // Alertmanager answers errors as a bare JSON string, or as {message}.
@@ -74,7 +77,7 @@ async function getJson(
       outcome: {
         status: 'unavailable',
         query,
-        error: `Alertmanager at ${shownBase(baseUrl)} answered ${res.status}: ${reason}`,
+        error: `Alertmanager at ${source.shown} answered ${res.status}: ${reason}`,
       },
     };
   }
@@ -96,7 +99,7 @@ interface GettableAlert {
 }
 
 async function alerts(
-  baseUrl: string,
+  source: HttpSource,
   matcher: string,
   query: string,
   ctx: CollectContext,
@@ -107,7 +110,7 @@ async function alerts(
     silenced: 'false',
     inhibited: 'false',
   });
-  const got = await getJson(baseUrl, urlUnder(baseUrl, '/api/v2/alerts', params), query, ctx);
+  const got = await getJson(source, urlUnder(source.url, '/api/v2/alerts', params), query, ctx);
   if (!got.ok) return got.outcome;
   const list = (got.body as GettableAlert[])
     .map((a) => ({
@@ -162,14 +165,14 @@ export function silenceCoversAlertname(matchers: SilenceMatcher[], alertname: st
 }
 
 async function silences(
-  baseUrl: string,
+  source: HttpSource,
   alertname: string,
   query: string,
   ctx: CollectContext,
 ): Promise<Outcome<SilencesData>> {
   // Filtered here, not with ?filter=: Alertmanager compares a filter to a silence's matcher
   // text, so alertname=~"Kube.*" would never be found by the alert's own name.
-  const got = await getJson(baseUrl, urlUnder(baseUrl, '/api/v2/silences'), query, ctx);
+  const got = await getJson(source, urlUnder(source.url, '/api/v2/silences'), query, ctx);
   if (!got.ok) return got.outcome;
   const list = (got.body as GettableSilence[])
     .filter((s) => s.status?.state === 'active')

@@ -1,23 +1,93 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { scrubSecrets, shownUrl, splitUrl } from '../shared/secret-url.js';
 import type { CollectContext } from './item.js';
 
-// Plain-HTTP plumbing shared by the Prometheus, Alertmanager and logs collectors: building URLs
-// under a base that may carry a path prefix, and turning network failures into sentences.
+// Plain-HTTP plumbing shared by the Prometheus, Alertmanager and logs collectors: a configured
+// source (where to send, what to show, how to authenticate), URLs under a base that may carry a
+// path prefix, bounded reads of response bodies, and network failures turned into sentences.
 
-/** `path` under `baseUrl`, keeping any path prefix of the base (e.g. http://h/prometheus). */
+/** Default cap on one response body: evidence is bounded anyway, a runaway answer must not be buffered. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+/** One configured HTTP data source. Credentials live only in `headers`, never in `url` or `shown`. */
+export interface HttpSource {
+  /** Base URL requests go to: no userinfo; its query (e.g. an API key) is added to every request. */
+  url: string;
+  /** Base URL for people: no userinfo, secret query values hidden. */
+  shown: string;
+  /** Sent with every request: authorization and custom headers (e.g. X-Scope-OrgID). */
+  headers: Record<string, string>;
+  /** PEM bundle of the CAs that may sign the server's certificate (https only). */
+  ca?: string;
+  /** Skip certificate verification (https only); only when configured explicitly. */
+  insecureSkipVerify?: boolean;
+  /** Largest response body read; a larger one makes the item `error`. */
+  maxResponseBytes?: number;
+}
+
+export interface HttpAuth {
+  bearerToken?: string | undefined;
+  basicUser?: string | undefined;
+  basicPassword?: string | undefined;
+  headers?: Record<string, string> | undefined;
+  ca?: string | undefined;
+  insecureSkipVerify?: boolean | undefined;
+  maxResponseBytes?: number | undefined;
+}
+
+/**
+ * A source from a configured URL and its settings. Userinfo in the URL (`http://u:p@host`) is
+ * basic auth, unless a bearer token or an explicit basic user is configured.
+ */
+export function httpSource(configured: string, auth: HttpAuth = {}): HttpSource {
+  const split = splitUrl(configured);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(auth.headers ?? {})) headers[name.toLowerCase()] = value;
+  if (auth.bearerToken) headers.authorization = `Bearer ${auth.bearerToken}`;
+  else if (auth.basicUser !== undefined)
+    headers.authorization = basic(auth.basicUser, auth.basicPassword ?? '');
+  else if (split.username !== undefined || split.password !== undefined)
+    headers.authorization = basic(split.username ?? '', split.password ?? '');
+  const source: HttpSource = { url: split.url, shown: split.shown, headers };
+  if (auth.ca) source.ca = auth.ca;
+  if (auth.insecureSkipVerify) source.insecureSkipVerify = true;
+  if (auth.maxResponseBytes !== undefined) source.maxResponseBytes = auth.maxResponseBytes;
+  return source;
+}
+
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+/** A source given as a URL (tests, tools) or already configured. */
+export function asSource(source: string | HttpSource): HttpSource {
+  return typeof source === 'string' ? httpSource(source) : source;
+}
+
+/** `path` under `baseUrl`, keeping any path prefix and query of the base (e.g. http://h/prometheus?api_key=…). */
 export function urlUnder(baseUrl: string, path: string, params?: URLSearchParams): URL {
-  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  const base = new URL(baseUrl);
+  const query = new URLSearchParams(base.search);
+  base.search = '';
+  base.hash = '';
+  if (!base.pathname.endsWith('/')) base.pathname = `${base.pathname}/`;
   const url = new URL(path.replace(/^\//, ''), base);
-  if (params) url.search = params.toString();
+  for (const [k, v] of params ?? []) query.append(k, v);
+  url.search = query.toString();
   return url;
 }
 
-/** The base URL as shown to people: no trailing slash. */
+/** The base URL as shown to people: no credentials, no trailing slash. */
 export function shownBase(baseUrl: string): string {
-  return baseUrl.replace(/\/+$/, '');
+  return shownUrl(baseUrl);
 }
 
-/** The innermost useful message of a fetch failure (undici hides the socket error in `cause`). */
+/** The innermost useful message of a network failure (undici hides the socket error in `cause`). */
 export function causeMessage(err: unknown): string {
+  return scrubSecrets(innermost(err));
+}
+
+function innermost(err: unknown): string {
   let current: unknown = err;
   let message = err instanceof Error ? err.message : String(err);
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
@@ -38,29 +108,96 @@ export function isAbort(err: unknown, ctx: CollectContext): boolean {
 }
 
 /** "Prometheus at http://x:9090 unreachable: connect ECONNREFUSED 127.0.0.1:9090", or a timeout. */
-export function unreachable(service: string, baseUrl: string, err: unknown, ctx: CollectContext): string {
-  if (isAbort(err, ctx))
-    return `${service} at ${shownBase(baseUrl)} did not answer within ${ctx.timeoutMs} ms`;
-  return `${service} at ${shownBase(baseUrl)} unreachable: ${causeMessage(err)}`;
+export function unreachable(
+  service: string,
+  base: string | HttpSource,
+  err: unknown,
+  ctx: CollectContext,
+): string {
+  const shown = typeof base === 'string' ? shownUrl(base) : base.shown;
+  if (isAbort(err, ctx)) return `${service} at ${shown} did not answer within ${ctx.timeoutMs} ms`;
+  return `${service} at ${shown} unreachable: ${causeMessage(err)}`;
 }
 
-export type HttpResult = { ok: true; status: number; text: string } | { ok: false; unavailable: string };
+export type HttpResult =
+  { ok: true; status: number; text: string } | { ok: false; status: 'unavailable' | 'error'; error: string };
 
-/** One request; network errors and timeouts (including while reading the body) become `unavailable`. */
-export async function httpText(
+export interface HttpInit {
+  method?: 'GET' | 'POST';
+  /** Sent as application/x-www-form-urlencoded. */
+  form?: URLSearchParams;
+  headers?: Record<string, string>;
+}
+
+/**
+ * One request, its body read as a stream up to the source's cap. Network errors and timeouts
+ * (including while reading the body) become `unavailable`; a body over the cap becomes `error`
+ * without reading the rest.
+ */
+export function httpText(
   service: string,
-  baseUrl: string,
+  source: HttpSource,
   url: URL,
-  init: RequestInit,
+  init: HttpInit,
   ctx: CollectContext,
 ): Promise<HttpResult> {
-  try {
-    const res = await fetch(url, { ...init, signal: ctx.signal });
-    const text = await res.text();
-    return { ok: true, status: res.status, text };
-  } catch (err) {
-    return { ok: false, unavailable: unreachable(service, baseUrl, err, ctx) };
+  const max = source.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const body = init.form?.toString();
+  const headers: Record<string, string> = { ...source.headers, ...init.headers };
+  if (body !== undefined) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    headers['content-length'] = String(Buffer.byteLength(body));
   }
+  const options: RequestOptions = { method: init.method ?? 'GET', headers, signal: ctx.signal };
+  const https = url.protocol === 'https:';
+  if (https && source.ca) options.ca = source.ca;
+  if (https && source.insecureSkipVerify) options.rejectUnauthorized = false;
+  const tooLarge = (what: string): HttpResult => ({
+    ok: false,
+    status: 'error',
+    error: `${service} at ${source.shown} sent ${what}, more than the ${max} bytes allowed (COLLECTOR_MAX_RESPONSE_BYTES); ask for less, e.g. a narrower query`,
+  });
+
+  return new Promise<HttpResult>((resolve) => {
+    let settled = false;
+    const settle = (r: HttpResult) => {
+      if (settled) return;
+      settled = true;
+      resolve(r);
+    };
+    const fail = (err: unknown) =>
+      settle({ ok: false, status: 'unavailable', error: unreachable(service, source, err, ctx) });
+    const onResponse = (res: IncomingMessage) => {
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > max) {
+        settle(tooLarge(`a ${declared}-byte answer`));
+        req.destroy();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > max) {
+          settle(tooLarge('an answer'));
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () =>
+        settle({ ok: true, status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+      );
+      res.on('error', fail);
+      res.on('close', () => {
+        if (!res.complete)
+          fail(ctx.signal.aborted ? ctx.signal.reason : new Error('connection closed mid-answer'));
+      });
+    };
+    const req = (https ? httpsRequest : httpRequest)(url, options, onResponse);
+    req.on('error', fail);
+    req.end(body);
+  });
 }
 
 export function parseJson(text: string): unknown {

@@ -1,5 +1,5 @@
 import type { EvidenceItem, EvidenceRequest, LogsData } from '../investigation/evidence.js';
-import { excerpt, httpText, parseJson, shownBase, urlUnder } from './http.js';
+import { asSource, excerpt, httpText, parseJson, urlUnder, type HttpSource } from './http.js';
 import {
   capText,
   MAX_LINE_CHARS,
@@ -27,7 +27,8 @@ export type LogsBackendOption = LogsBackend | 'auto';
 export type LogsRequest = Extract<EvidenceRequest, { source: 'logs' }>;
 
 export interface LogsOptions {
-  url?: string;
+  /** LOGS_URL, or the source configured from it and its LOGS_* settings. */
+  url?: string | HttpSource;
   backend?: LogsBackendOption;
   fields?: LogFieldNames;
 }
@@ -44,7 +45,8 @@ type Detection =
 type Line = LogsData['lines'][number] & { sortKey: bigint };
 
 export function createLogsCollector(options: LogsOptions): LogsCollector {
-  const { url, fields = DEFAULT_LOG_FIELDS } = options;
+  const { fields = DEFAULT_LOG_FIELDS } = options;
+  const url = options.url === undefined ? undefined : asSource(options.url);
   const configured = options.backend ?? 'auto';
   // Only a successful detection is cached: a backend that was down should be probed again.
   let detection: Promise<Detection> | undefined;
@@ -102,19 +104,19 @@ export function createLogsCollector(options: LogsOptions): LogsCollector {
 }
 
 /** VictoriaLogs first (a cheap query it alone understands), then Loki's labels endpoint. */
-async function detect(url: string, ctx: CollectContext): Promise<Detection> {
+async function detect(url: HttpSource, ctx: CollectContext): Promise<Detection> {
   const probe = new URLSearchParams({ query: '_time:5m | limit 1' });
   const vl = await httpText(
     'Logs backend',
     url,
-    urlUnder(url, '/select/logsql/query'),
-    { method: 'POST', body: probe },
+    urlUnder(url.url, '/select/logsql/query'),
+    { method: 'POST', form: probe },
     ctx,
   );
-  if (!vl.ok) return { ok: false, status: 'unavailable', error: vl.unavailable };
+  if (!vl.ok) return { ok: false, status: vl.status, error: vl.error };
   if (vl.status === 200) return { ok: true, backend: 'victorialogs' };
-  const lk = await httpText('Logs backend', url, urlUnder(url, '/loki/api/v1/labels'), {}, ctx);
-  if (!lk.ok) return { ok: false, status: 'unavailable', error: lk.unavailable };
+  const lk = await httpText('Logs backend', url, urlUnder(url.url, '/loki/api/v1/labels'), {}, ctx);
+  if (!lk.ok) return { ok: false, status: lk.status, error: lk.error };
   if (lk.status === 200 && (parseJson(lk.text) as { status?: string } | undefined)?.status === 'success') {
     return { ok: true, backend: 'loki' };
   }
@@ -122,19 +124,19 @@ async function detect(url: string, ctx: CollectContext): Promise<Detection> {
     return {
       ok: false,
       status: 'unavailable',
-      error: `Logs backend at ${shownBase(url)} answered ${vl.status} to a VictoriaLogs probe and ${lk.status} to a Loki probe`,
+      error: `Logs backend at ${url.shown} answered ${vl.status} to a VictoriaLogs probe and ${lk.status} to a Loki probe`,
     };
   }
   return {
     ok: false,
     status: 'error',
-    error: `LOGS_URL ${shownBase(url)} is neither VictoriaLogs nor Loki (VictoriaLogs probe: ${vl.status}, Loki probe: ${lk.status}); set LOGS_BACKEND`,
+    error: `LOGS_URL ${url.shown} is neither VictoriaLogs nor Loki (VictoriaLogs probe: ${vl.status}, Loki probe: ${lk.status}); set LOGS_BACKEND`,
   };
 }
 
 function httpFailure(
   service: string,
-  url: string,
+  url: HttpSource,
   status: number,
   text: string,
   query: string,
@@ -145,7 +147,7 @@ function httpFailure(
     return {
       status: 'unavailable',
       query,
-      error: `${service} at ${shownBase(url)} answered ${status}: ${reason}`,
+      error: `${service} at ${url.shown} answered ${status}: ${reason}`,
     };
   return { status: 'error', query, error: `${service} rejected the query (${status}): ${reason}` };
 }
@@ -175,7 +177,7 @@ function nsFromIso(iso: string): bigint {
 }
 
 async function victoriaLogs(
-  url: string,
+  url: HttpSource,
   query: string,
   limit: number,
   window: TimeWindow,
@@ -191,11 +193,11 @@ async function victoriaLogs(
   const res = await httpText(
     'VictoriaLogs',
     url,
-    urlUnder(url, '/select/logsql/query'),
-    { method: 'POST', body: form },
+    urlUnder(url.url, '/select/logsql/query'),
+    { method: 'POST', form },
     ctx,
   );
-  if (!res.ok) return { status: 'unavailable', query, error: res.unavailable };
+  if (!res.ok) return { status: res.status, query, error: res.error };
   if (res.status !== 200) return httpFailure('VictoriaLogs', url, res.status, res.text, query);
   const lines: Line[] = [];
   for (const raw of res.text.split('\n')) {
@@ -220,7 +222,7 @@ function streamText(labels: Record<string, string>): string {
 }
 
 async function loki(
-  url: string,
+  url: HttpSource,
   query: string,
   limit: number,
   window: TimeWindow,
@@ -234,8 +236,8 @@ async function loki(
     end: String(nsOf(window.end) + 1n),
     direction: 'backward',
   });
-  const res = await httpText('Loki', url, urlUnder(url, '/loki/api/v1/query_range', params), {}, ctx);
-  if (!res.ok) return { status: 'unavailable', query, error: res.unavailable };
+  const res = await httpText('Loki', url, urlUnder(url.url, '/loki/api/v1/query_range', params), {}, ctx);
+  if (!res.ok) return { status: res.status, query, error: res.error };
   if (res.status !== 200) return httpFailure('Loki', url, res.status, res.text, query);
   const body = parseJson(res.text) as
     | {

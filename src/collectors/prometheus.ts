@@ -5,7 +5,7 @@ import type {
   RangeData,
   SeriesData,
 } from '../investigation/evidence.js';
-import { excerpt, httpText, parseJson, shownBase, urlUnder } from './http.js';
+import { asSource, excerpt, httpText, parseJson, urlUnder, type HttpSource } from './http.js';
 import { timeoutContext, toItem, type CollectContext, type Outcome, type TimeWindow } from './item.js';
 
 // Prometheus HTTP API client (/api/v1/query, /api/v1/query_range, /api/v1/series). Results are
@@ -26,20 +26,21 @@ export interface PrometheusCollector {
   ): Promise<EvidenceItem<PrometheusData>>;
 }
 
-/** `baseUrl` undefined means PROMETHEUS_URL is not configured: every item is `unavailable`. */
-export function createPrometheusCollector(baseUrl: string | undefined): PrometheusCollector {
+/** `configured` undefined means PROMETHEUS_URL is not configured: every item is `unavailable`. */
+export function createPrometheusCollector(configured: string | HttpSource | undefined): PrometheusCollector {
+  const source = configured === undefined ? undefined : asSource(configured);
   return {
     async collect(request, window, ctx = timeoutContext()) {
       const startedAt = new Date();
       const query = queryText(request);
-      if (!baseUrl) {
+      if (!source) {
         return toItem(request, startedAt, {
           status: 'unavailable',
           query,
           error: 'Prometheus not configured (set PROMETHEUS_URL)',
         });
       }
-      const outcome = await run(baseUrl, request, window, ctx);
+      const outcome = await run(source, request, window, ctx);
       return toItem<PrometheusData>(request, startedAt, outcome);
     },
   };
@@ -69,7 +70,7 @@ export function alignedStart(window: TimeWindow, stepSeconds: number): Date {
 }
 
 async function run(
-  baseUrl: string,
+  source: HttpSource,
   request: PrometheusRequest,
   window: TimeWindow,
   ctx: CollectContext,
@@ -102,12 +103,12 @@ async function run(
   // POST keeps long PromQL out of URL length limits; Prometheus accepts form bodies on all three.
   const res = await httpText(
     'Prometheus',
-    baseUrl,
-    urlUnder(baseUrl, path),
-    { method: 'POST', body: params },
+    source,
+    urlUnder(source.url, path),
+    { method: 'POST', form: params },
     ctx,
   );
-  if (!res.ok) return { status: 'unavailable', query, error: res.unavailable };
+  if (!res.ok) return { status: res.status, query, error: res.error };
 
   const body = parseJson(res.text) as PromResponse | undefined;
   if (res.status >= 200 && res.status < 300 && body?.status === 'success') {
@@ -132,7 +133,7 @@ async function run(
     return {
       status: 'unavailable',
       query,
-      error: `Prometheus at ${shownBase(baseUrl)} answered ${res.status}: ${reason}`,
+      error: `Prometheus at ${source.shown} answered ${res.status}: ${reason}`,
     };
   }
   return { status: 'error', query, error: `Prometheus rejected the query (${res.status}): ${reason}` };

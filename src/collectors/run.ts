@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { EvidenceItem, EvidenceRequest } from '../investigation/evidence.js';
 import { createAlertmanagerCollector } from './alertmanager.js';
+import type { HttpSource } from './http.js';
 import { DEFAULT_TIMEOUT_MS, timeoutContext, toItem, type Outcome, type TimeWindow } from './item.js';
 import { createKubernetesCollector, loadKubeConfig, NOT_CONFIGURED } from './kubernetes.js';
 import type { LogFieldNames } from './log-queries.js';
@@ -12,9 +13,10 @@ import { createPrometheusCollector } from './prometheus.js';
 // is always an EvidenceItem whose status says what happened.
 
 export interface CollectorsOptions {
-  prometheusUrl?: string;
-  alertmanagerUrl?: string;
-  logsUrl?: string;
+  /** A URL, or a source configured with its credentials (see sources.ts). */
+  prometheusUrl?: string | HttpSource | undefined;
+  alertmanagerUrl?: string | HttpSource | undefined;
+  logsUrl?: string | HttpSource | undefined;
   logsBackend?: LogsBackendOption;
   /** Field names of namespace/pod/container in the logs backend; defaults to namespace, pod, container. */
   logFields?: LogFieldNames;

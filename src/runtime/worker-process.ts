@@ -1,4 +1,5 @@
 import { durationMs } from '../shared/config.js';
+import { insecureSources } from '../collectors/sources.js';
 import { createToolkit } from '../investigation/toolkit.js';
 import type { Toolkit } from '../investigation/investigate.js';
 import { Worker } from '../worker/worker.js';
@@ -11,6 +12,9 @@ export async function startWorker(
   toolkit: Toolkit = createToolkit(ctx.config),
 ): Promise<Running & { worker: Worker }> {
   const c = ctx.config;
+  for (const variable of insecureSources(c)) {
+    ctx.log.warn({ variable }, `${variable}=true: this data source's TLS certificate is not verified`);
+  }
   const worker = await new Worker(
     { nc: ctx.nc, store: ctx.store, handler: ctx.handler, log: ctx.log, toolkit },
     {

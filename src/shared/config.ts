@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TarkaError } from './errors.js';
+import { scrubSecrets } from './secret-url.js';
 
 // Environment variables, named as in the k8s ConfigMap and Secret. Parsed once at start; a wrong
 // value stops start-up with the variable's name and what was expected.
@@ -27,6 +29,27 @@ const streamName = z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'letters, dig
 const subject = z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
   message: 'a dotted NATS subject without wildcards, e.g. tarka.alerts',
 });
+// Extra request headers of a data source, e.g. {"X-Scope-OrgID":"tenant-a"} for a multi-tenant Loki.
+const headers = z.string().transform((v, ctx) => {
+  try {
+    const parsed: unknown = JSON.parse(v);
+    const token = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+    if (
+      parsed &&
+      typeof parsed === 'object' &&
+      !Array.isArray(parsed) &&
+      Object.entries(parsed).every(([k, h]) => token.test(k) && typeof h === 'string')
+    )
+      return parsed as Record<string, string>;
+  } catch {
+    /* reported below */
+  }
+  ctx.addIssue({
+    code: 'custom',
+    message: 'expected a JSON object of header names to string values, e.g. {"X-Scope-OrgID":"tenant-a"}',
+  });
+  return z.NEVER;
+});
 const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, { message: 'a duration such as 30m, 1h or 2d' });
 
 export const configSchema = z.object({
@@ -42,6 +65,27 @@ export const configSchema = z.object({
   LOGS_URL: optional(url),
   LOGS_BACKEND: z.enum(['auto', 'victorialogs', 'loki']).default('auto'),
   COLLECTOR_TIMEOUT_SECONDS: int(1, 120).default(5),
+  COLLECTOR_MAX_RESPONSE_BYTES: int(1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
+  // Per data source: bearer token or basic auth (userinfo in the URL is basic auth too), extra
+  // headers, a CA bundle, and certificate verification (off only when said explicitly).
+  PROMETHEUS_BEARER_TOKEN: optional(z.string()),
+  PROMETHEUS_BASIC_USER: optional(z.string()),
+  PROMETHEUS_BASIC_PASSWORD: optional(z.string()),
+  PROMETHEUS_HEADERS: optional(headers),
+  PROMETHEUS_TLS_CA_FILE: optional(z.string()),
+  PROMETHEUS_TLS_INSECURE_SKIP_VERIFY: bool.default(false),
+  ALERTMANAGER_BEARER_TOKEN: optional(z.string()),
+  ALERTMANAGER_BASIC_USER: optional(z.string()),
+  ALERTMANAGER_BASIC_PASSWORD: optional(z.string()),
+  ALERTMANAGER_HEADERS: optional(headers),
+  ALERTMANAGER_TLS_CA_FILE: optional(z.string()),
+  ALERTMANAGER_TLS_INSECURE_SKIP_VERIFY: bool.default(false),
+  LOGS_BEARER_TOKEN: optional(z.string()),
+  LOGS_BASIC_USER: optional(z.string()),
+  LOGS_BASIC_PASSWORD: optional(z.string()),
+  LOGS_HEADERS: optional(headers),
+  LOGS_TLS_CA_FILE: optional(z.string()),
+  LOGS_TLS_INSECURE_SKIP_VERIFY: bool.default(false),
   TIME_WINDOW: duration.default('1h'),
 
   S3_BUCKET: optional(z.string().min(3)),
@@ -56,6 +100,14 @@ export const configSchema = z.object({
       message: 'expected nats://host:port (comma-separated for a cluster)',
     }),
   ),
+  // NATS auth besides user:pass@ in NATS_URL: user/password, token, or a .creds file (JWT + nkey); TLS.
+  NATS_USER: optional(z.string()),
+  NATS_PASSWORD: optional(z.string()),
+  NATS_TOKEN: optional(z.string()),
+  NATS_CREDS_FILE: optional(z.string()),
+  NATS_TLS_CA_FILE: optional(z.string()),
+  NATS_TLS_CERT_FILE: optional(z.string()),
+  NATS_TLS_KEY_FILE: optional(z.string()),
   NATS_REPLICAS: int(1, 5).default(1),
   EVENTS_STREAM: streamName.default('TARKA_EVENTS'),
   EVENTS_SUBJECT_PREFIX: subject.default('tarka.events'),
@@ -65,6 +117,12 @@ export const configSchema = z.object({
   JETSTREAM_DUPLICATE_WINDOW_SECONDS: int(1, 86_400).default(600),
   JETSTREAM_ACK_WAIT_SECONDS: int(1, 3600).default(120),
   JETSTREAM_MAX_DELIVER: int(1, 100).default(5),
+  /** Bounds of the job queue (full: the dispatcher retries) and of the dead-letter stream (full: oldest go). */
+  JETSTREAM_MAX_JOBS: int(1, 100_000_000).default(100_000),
+  JETSTREAM_MAX_BYTES: int(1024 * 1024, 2 ** 40).default(256 * 1024 * 1024),
+  JETSTREAM_DLQ_MAX_MESSAGES: int(1, 100_000_000).default(10_000),
+  JETSTREAM_DLQ_MAX_BYTES: int(1024 * 1024, 2 ** 40).default(256 * 1024 * 1024),
+  JETSTREAM_DLQ_MAX_AGE: duration.default('30d'),
   WORKER_CONCURRENCY: int(1, 256).default(4),
   WORKER_FETCH_BATCH: int(1, 1000).default(4),
   WORKER_SHUTDOWN_SECONDS: int(1, 3600).default(25),
@@ -107,6 +165,15 @@ export const configSchema = z.object({
   WEBHOOK_BASIC_USER: optional(z.string().min(1)),
   WEBHOOK_BASIC_PASSWORD: optional(z.string().min(8, { message: 'use at least 8 characters' })),
   ALERTNAME_ALLOWLIST: list.default([]),
+  // Hostile or broken senders: what one alert may hold, how far ahead of our clock it may start,
+  // and how many alerts are appended at once (per request, and across requests).
+  ALERT_MAX_CLOCK_SKEW: duration.default('5m'),
+  ALERT_MAX_LABELS: int(1, 10_000).default(128),
+  ALERT_MAX_LABEL_NAME_BYTES: int(16, 65_536).default(1024),
+  ALERT_MAX_LABEL_VALUE_BYTES: int(64, 262_144).default(8192),
+  ALERT_MAX_ANNOTATION_VALUE_BYTES: int(256, 262_144).default(32_768),
+  WEBHOOK_ALERT_CONCURRENCY: int(1, 1024).default(32),
+  WEBHOOK_MAX_INFLIGHT_ALERTS: int(1, 1_000_000).default(5000),
   CASE_CACHE_SIZE: int(0, 10_000_000).default(100_000),
 });
 
@@ -119,7 +186,49 @@ export const secretKeys = [
   'WEBHOOK_BEARER_TOKEN',
   'WEBHOOK_BASIC_PASSWORD',
   'AUTH_PROXY_SECRET',
+  'PROMETHEUS_BEARER_TOKEN',
+  'PROMETHEUS_BASIC_PASSWORD',
+  'PROMETHEUS_HEADERS',
+  'ALERTMANAGER_BEARER_TOKEN',
+  'ALERTMANAGER_BASIC_PASSWORD',
+  'ALERTMANAGER_HEADERS',
+  'LOGS_BEARER_TOKEN',
+  'LOGS_BASIC_PASSWORD',
+  'LOGS_HEADERS',
+  'NATS_PASSWORD',
+  'NATS_TOKEN',
 ] as const;
+
+/**
+ * `<NAME>_FILE` names a file holding a secret (a mounted Kubernetes Secret); its content, without
+ * the final newline, stands for `<NAME>`. Setting both is an error.
+ */
+function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  const problems: string[] = [];
+  for (const name of secretKeys) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (env[name]) {
+      problems.push(`  ${name}_FILE and ${name} are both set: set one`);
+      continue;
+    }
+    try {
+      out[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      problems.push(`  ${name}_FILE=${JSON.stringify(file)}: cannot read it (${code})`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new TarkaError(
+      'TARKA_CONFIG_INVALID',
+      `invalid configuration:\n${problems.join('\n')}`,
+      'fix the environment variables named above and start again',
+    );
+  }
+  return out;
+}
 
 // Values left over from an example manifest (k8s/secret.yaml says CHANGE-ME): never a real secret.
 const placeholder = /change[-_ ]?me|replace[-_ ]?me|placeholder|^x{3,}$/i;
@@ -131,13 +240,16 @@ function placeholderLines(env: NodeJS.ProcessEnv): string[] {
     .map((k) => `  ${k}=(hidden): a placeholder value; set a real secret (e.g. openssl rand -hex 32)`);
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
+  const env = withSecretFiles(given);
   const parsed = configSchema.safeParse(env);
   const placeholders = placeholderLines(env);
   if (!parsed.success || placeholders.length) {
     const lines = (parsed.error?.issues ?? []).map((i) => {
       const name = String(i.path[0] ?? '?');
-      const shown = (secretKeys as readonly string[]).includes(name) ? '(hidden)' : JSON.stringify(env[name]);
+      const shown = (secretKeys as readonly string[]).includes(name)
+        ? '(hidden)'
+        : JSON.stringify(scrubSecrets(String(env[name])));
       return `  ${name}=${shown}: ${i.message}`;
     });
     lines.push(...placeholders);
@@ -168,6 +280,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'TARKA_CONFIG_INVALID',
       'invalid configuration:\n  AUTH_PROXY_SECRET must be set when AUTH_MODE=proxy',
       'set AUTH_PROXY_SECRET (openssl rand -hex 32) and have the proxy send it in the X-Tarka-Proxy-Secret header',
+    );
+  }
+  for (const p of ['PROMETHEUS', 'ALERTMANAGER', 'LOGS'] as const) {
+    if (c[`${p}_BEARER_TOKEN`] !== undefined && c[`${p}_BASIC_USER`] !== undefined) {
+      throw new TarkaError(
+        'TARKA_CONFIG_INVALID',
+        `invalid configuration:\n  ${p}_BEARER_TOKEN and ${p}_BASIC_USER are both set`,
+        'use one way to authenticate to this source',
+      );
+    }
+    if (c[`${p}_BASIC_PASSWORD`] !== undefined && c[`${p}_BASIC_USER`] === undefined) {
+      throw new TarkaError(
+        'TARKA_CONFIG_INVALID',
+        `invalid configuration:\n  ${p}_BASIC_PASSWORD is set without ${p}_BASIC_USER`,
+        `set ${p}_BASIC_USER too`,
+      );
+    }
+  }
+  if (c.NATS_PASSWORD !== undefined && c.NATS_USER === undefined) {
+    throw new TarkaError(
+      'TARKA_CONFIG_INVALID',
+      'invalid configuration:\n  NATS_PASSWORD is set without NATS_USER',
+      'set NATS_USER too',
+    );
+  }
+  if ((c.NATS_TLS_CERT_FILE === undefined) !== (c.NATS_TLS_KEY_FILE === undefined)) {
+    throw new TarkaError(
+      'TARKA_CONFIG_INVALID',
+      'invalid configuration:\n  NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE must be set together',
+      'set both for a client certificate, or neither',
     );
   }
   return c;
