@@ -1,3 +1,4 @@
+import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { NatsConnection } from 'nats';
 import type pg from 'pg';
@@ -9,12 +10,13 @@ import type { Logger } from '../shared/log.js';
 import { liveRoutes } from '../live/routes.js';
 import { actionRoutes } from './actions.js';
 import { authHook } from './auth.js';
+import { browserGuards } from './browser-security.js';
 import { apiRoutes } from './api.js';
 import { dashboardRoutes } from './dashboard.js';
 import { errorHandler } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { opsRoutes } from './ops.js';
-import { consoleRoutes } from './static.js';
+import { consoleRoutes, consoleBuildDir, inlineScriptHashes } from './static.js';
 import { webhookRoutes } from './webhook.js';
 
 export interface AppDeps {
@@ -32,8 +34,45 @@ const noSchemas = () => () => {
   throw new Error('Tarka routes validate with zod; a Fastify route schema is not supported');
 };
 
-/** The HTTP face of Tarka: webhook, API and operations endpoints (or only the latter, for workers). */
-export function buildApp(deps: AppDeps, parts: { public: boolean } = { public: true }): FastifyInstance {
+/** Which routes a process answers besides /health, /ready and /metrics (SERVE_ROUTES; `ops`: none). */
+export type Routes = Config['SERVE_ROUTES'] | 'ops';
+
+/** Security headers on every answer: the console is a page full of other people's text. */
+function securityHeaders(config: Config, scriptHashes: string[]) {
+  const https = config.AUTH_PUBLIC_BASE_URL?.startsWith('https:') ?? false;
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        // The console's own bundle, and SvelteKit's inline bootstrap by its hash.
+        scriptSrc: ["'self'", ...scriptHashes],
+        // Svelte sets style attributes (score bars); styles cannot run code.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+    },
+    xFrameOptions: { action: 'deny' as const },
+    referrerPolicy: { policy: 'same-origin' as const },
+    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: false } : false,
+  };
+}
+
+/**
+ * The HTTP face of Tarka: webhook, API, console and operations endpoints. `routes` splits them so
+ * a webhook pod (reachable by Alertmanager) never answers the console or trusts identity headers.
+ */
+export function buildApp(
+  deps: AppDeps,
+  routes: Routes = deps.config.SERVE_ROUTES,
+  consoleDir: string = consoleBuildDir,
+): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // A line per request would cost more than handling the request at webhook rates.
@@ -46,6 +85,9 @@ export function buildApp(deps: AppDeps, parts: { public: boolean } = { public: t
       compilersFactory: { buildValidator: noSchemas, buildSerializer: noSchemas },
     },
   });
+  const webhook = routes === 'all' || routes === 'webhook';
+  const ui = routes === 'all' || routes === 'console';
+  app.register(helmet, securityHeaders(deps.config, ui ? inlineScriptHashes(consoleDir) : []));
   app.setErrorHandler(errorHandler(deps.log, deps.config.WEBHOOK_BODY_LIMIT_BYTES));
   app.setNotFoundHandler((req, reply) =>
     reply.status(404).send({
@@ -54,14 +96,17 @@ export function buildApp(deps: AppDeps, parts: { public: boolean } = { public: t
       hint: 'see the README for the API',
     }),
   );
-  authHook(app, deps.config);
-  if (parts.public) {
-    webhookRoutes(app, deps);
+  if (ui) {
+    browserGuards(app, deps.config);
+    authHook(app, deps.config);
+  }
+  if (webhook) webhookRoutes(app, deps);
+  if (ui) {
     apiRoutes(app, deps);
     actionRoutes(app, deps);
     dashboardRoutes(app, deps);
     liveRoutes(app, deps);
-    consoleRoutes(app, deps);
+    consoleRoutes(app, deps, consoleDir);
   }
   opsRoutes(app, deps);
   return app;

@@ -1,6 +1,11 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
+import { nonBrowserPaths } from './browser-security.js';
+
+/** The header in which the authenticating proxy proves it is the proxy (AUTH_PROXY_SECRET). */
+export const proxySecretHeader = 'x-tarka-proxy-secret';
 
 /** The identity an authenticating proxy vouches for (AUTH_MODE=proxy), or null. */
 export function proxyIdentity(req: FastifyRequest): string | null {
@@ -8,16 +13,39 @@ export function proxyIdentity(req: FastifyRequest): string | null {
   return typeof h === 'string' && h.length > 0 && h.length <= 256 ? h : null;
 }
 
+// Digests have one length whatever was sent, so the comparison takes the same time for any guess.
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Whether the request carries the proxy's shared secret (compared in constant time). */
+export function fromProxy(req: FastifyRequest, secret: Buffer): boolean {
+  const sent = req.headers[proxySecretHeader];
+  return typeof sent === 'string' && timingSafeEqual(digest(sent), secret);
+}
+
 /**
  * With AUTH_MODE=proxy, the console and API answer only requests the proxy authenticated, from
- * the allowed e-mail domains. The webhook and probes keep their own checks.
+ * the allowed e-mail domains. Identity headers count only on requests that carry the proxy's
+ * secret: anyone else who reaches the port could send them too. The webhook and probes keep
+ * their own checks.
  */
 export function authHook(app: FastifyInstance, config: Config) {
   if (config.AUTH_MODE !== 'proxy') return;
+  // loadConfig refuses proxy mode without a secret; this guards callers that build a config by hand.
+  if (!config.AUTH_PROXY_SECRET) {
+    throw new TarkaError('TARKA_CONFIG_INVALID', 'AUTH_MODE=proxy needs AUTH_PROXY_SECRET');
+  }
+  const secret = digest(config.AUTH_PROXY_SECRET);
   const domains = config.AUTH_ALLOWED_DOMAINS.map((d) => d.toLowerCase());
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0]!;
-    if (path === '/alerts' || path === '/health' || path === '/ready' || path === '/metrics') return;
+    if (nonBrowserPaths.has(path)) return;
+    if (!fromProxy(req, secret)) {
+      throw new TarkaError(
+        'TARKA_UNAUTHORIZED',
+        'not signed in: the request did not come through the authenticating proxy',
+        `open Tarka through its SSO proxy; the proxy must send AUTH_PROXY_SECRET in ${proxySecretHeader}`,
+      );
+    }
     const who = proxyIdentity(req);
     if (!who) {
       throw new TarkaError(

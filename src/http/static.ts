@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -16,11 +17,20 @@ function cacheHeaders(reply: FastifyReply, path: string) {
   } else {
     reply.header('cache-control', 'no-cache');
   }
-  reply.header('x-content-type-options', 'nosniff');
-  if (path.endsWith('.html')) {
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'same-origin');
-  }
+}
+
+/**
+ * CSP hashes of the inline scripts in the built shell (SvelteKit's bootstrap, which changes with
+ * every build), so the Content-Security-Policy header can allow exactly those and nothing else.
+ */
+export function inlineScriptHashes(dir: string = consoleBuildDir): string[] {
+  const index = join(dir, 'index.html');
+  if (!existsSync(index)) return [];
+  const html = readFileSync(index, 'utf8');
+  const inline = /<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/gi;
+  return [...html.matchAll(inline)].map(
+    (m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`,
+  );
 }
 
 /** The console (a static single-page app) at /, and the settings it reads at start. */

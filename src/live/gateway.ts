@@ -10,6 +10,8 @@ export interface LiveSocket {
   close(code?: number, reason?: string): void;
   readonly bufferedAmount: number;
   readonly readyState: number;
+  /** Drops the connection at once (ws has it); a close handshake would wait behind the backlog. */
+  terminate?(): void;
 }
 
 export interface GatewayOptions {
@@ -53,6 +55,8 @@ export class LiveGateway {
         onReconnect: () => void,
       ) => Promise<() => Promise<void>>;
       onClients?: (count: number) => void;
+      /** A socket was dropped for having more than maxBufferedBytes unsent. */
+      onSlowClient?: () => void;
     },
     options: GatewayOptions = {},
   ) {
@@ -162,13 +166,20 @@ export class LiveGateway {
 
   private send(socket: LiveSocket, messages: string[]) {
     if (socket.readyState !== OPEN) return;
-    if (socket.bufferedAmount > this.maxBuffered) {
-      // It will reconnect with its last sync and get the gap (or a reset).
-      this.leave(socket);
-      socket.close(1013, 'too far behind, reconnect');
-      return;
+    for (const m of messages) {
+      // A client that does not read must not hold the server's memory: drop it. It reconnects
+      // with its last sync and gets the gap (or a reset).
+      if (socket.bufferedAmount > this.maxBuffered) return this.drop(socket);
+      socket.send(m);
     }
-    for (const m of messages) socket.send(m);
+    if (socket.bufferedAmount > this.maxBuffered) this.drop(socket);
+  }
+
+  private drop(socket: LiveSocket) {
+    this.leave(socket);
+    this.deps.onSlowClient?.();
+    if (socket.terminate) socket.terminate();
+    else socket.close(1013, 'too far behind, reconnect');
   }
 
   private enqueue(task: () => Promise<void>) {

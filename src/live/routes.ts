@@ -5,6 +5,7 @@ import type { DatabasePool } from 'slonik';
 import type { Metrics } from '../http/metrics.js';
 import { pgSettings } from '../projections/db.js';
 import type { Config } from '../shared/config.js';
+import { TarkaError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { LiveGateway, type LiveSocket } from './gateway.js';
 import { ProjectionListener } from './listener.js';
@@ -42,16 +43,48 @@ export function liveRoutes(
       help: 'Websocket connections accepted by the live gateway',
       registers: [reg],
     });
-  const gateway = new LiveGateway({
-    readPool: deps.readPool,
-    log: deps.log,
-    onClients: (n) => clients.set(n),
-    listen: async (onNotice, onReconnect) => {
-      const l = new ProjectionListener(pgSettings(deps.config), deps.log, onNotice, onReconnect);
-      await l.start();
-      return () => l.stop();
+  const refused =
+    (reg.getSingleMetric('tarka_live_refused_total') as Counter<'reason'> | undefined) ??
+    new Counter({
+      name: 'tarka_live_refused_total',
+      help: 'Live websockets refused or dropped: total or per_ip connection cap, slow (unsent data over LIVE_MAX_BUFFERED_BYTES)',
+      labelNames: ['reason'],
+      registers: [reg],
+    });
+  const gateway = new LiveGateway(
+    {
+      readPool: deps.readPool,
+      log: deps.log,
+      onClients: (n) => clients.set(n),
+      onSlowClient: () => refused.inc({ reason: 'slow' }),
+      listen: async (onNotice, onReconnect) => {
+        const l = new ProjectionListener(pgSettings(deps.config), deps.log, onNotice, onReconnect);
+        await l.start();
+        return () => l.stop();
+      },
     },
-  });
+    { maxBufferedBytes: deps.config.LIVE_MAX_BUFFERED_BYTES },
+  );
+
+  // Open sockets per client address, so one client (or a runaway loop) cannot take them all.
+  // Behind a proxy every console shares the proxy's address: LIVE_MAX_CONNECTIONS_PER_IP is then a
+  // second total cap.
+  const perIp = new Map<string, number>();
+  let open = 0;
+  const full = (ip: string): 'total' | 'per_ip' | null =>
+    open >= deps.config.LIVE_MAX_CONNECTIONS
+      ? 'total'
+      : (perIp.get(ip) ?? 0) >= deps.config.LIVE_MAX_CONNECTIONS_PER_IP
+        ? 'per_ip'
+        : null;
+  const busy = (reason: 'total' | 'per_ip') =>
+    new TarkaError(
+      'TARKA_LIVE_BUSY',
+      reason === 'total'
+        ? 'too many live connections on this server'
+        : 'too many live connections from this address',
+      'close other console tabs; the console retries by itself',
+    );
 
   // Proxies drop idle connections; a ping every 25 s keeps them open and finds dead peers.
   const alive = new Map<WsSocket, boolean>();
@@ -73,6 +106,14 @@ export function liveRoutes(
     scope.route<{ Querystring: { since?: string } }>({
       method: 'GET',
       url: '/api/live',
+      // Refused before the upgrade, as a plain HTTP answer (503 + Retry-After).
+      preValidation: async (req) => {
+        const reason = full(req.ip);
+        if (reason) {
+          refused.inc({ reason });
+          throw busy(reason);
+        }
+      },
       handler: async (_req, reply) =>
         reply.status(426).send({
           code: 'TARKA_BAD_REQUEST',
@@ -81,10 +122,23 @@ export function liveRoutes(
         }),
       wsHandler: (raw, req) => {
         const socket = raw as unknown as WsSocket;
+        // Upgrades that passed preValidation together may still overshoot: count for real here.
+        const reason = full(req.ip);
+        if (reason) {
+          refused.inc({ reason });
+          socket.close(1013, busy(reason).message);
+          return;
+        }
+        open++;
+        perIp.set(req.ip, (perIp.get(req.ip) ?? 0) + 1);
         connections.inc();
         alive.set(socket, true);
         socket.on('pong', () => alive.set(socket, true));
         socket.on('close', () => {
+          open--;
+          const n = (perIp.get(req.ip) ?? 1) - 1;
+          if (n > 0) perIp.set(req.ip, n);
+          else perIp.delete(req.ip);
           alive.delete(socket);
           gateway.leave(socket);
         });

@@ -1,12 +1,24 @@
 import { buildApp } from '../http/app.js';
+import { assertSecureExposure, insecureExposure } from '../http/browser-security.js';
 import type { Context } from './context.js';
 
 export interface Running {
   stop(): Promise<void>;
 }
 
-/** Webhook, API and operations endpoints on HOST:PORT. */
+/** Webhook, API and console (as SERVE_ROUTES says) and operations endpoints on HOST:PORT. */
 export async function startServe(ctx: Context): Promise<Running & { url: string }> {
+  // Checked again here for callers that skip the CLI: never expose an open webhook or console.
+  assertSecureExposure(ctx.config);
+  if (
+    ctx.config.TARKA_ALLOW_INSECURE &&
+    insecureExposure({ ...ctx.config, TARKA_ALLOW_INSECURE: false }).length
+  ) {
+    ctx.log.warn(
+      { host: ctx.config.HOST },
+      'TARKA_ALLOW_INSECURE=true: serving without authentication on a non-loopback address',
+    );
+  }
   const app = buildApp(ctx);
   await app.listen({ host: ctx.config.HOST, port: ctx.config.PORT });
   const addr = app.server.address() as { port: number };
@@ -18,7 +30,7 @@ export async function startServe(ctx: Context): Promise<Running & { url: string 
 
 /** Health, readiness and metrics alone, for processes with no public API. */
 export async function startOps(ctx: Context): Promise<Running> {
-  const app = buildApp(ctx, { public: false });
+  const app = buildApp(ctx, 'ops');
   await app.listen({ host: ctx.config.HOST, port: ctx.config.PORT });
   return { stop: () => app.close() };
 }
@@ -36,7 +48,7 @@ export async function startProject(ctx: Context, options: { http: boolean }): Pr
   const runners = startProjectors(ctx);
   let app: ReturnType<typeof buildApp> | undefined;
   if (options.http) {
-    app = buildApp(ctx, { public: false });
+    app = buildApp(ctx, 'ops');
     await app.listen({ host: ctx.config.HOST, port: ctx.config.PORT });
   }
   return {
