@@ -1,7 +1,10 @@
 // bench/ingest: drives a real `tarka serve` over loopback with Alertmanager-shaped groups of 10
 // alerts, first all new, then the same groups again (resends); prints alerts/s, latency and RSS,
 // and the raw pipelined JetStream publish rate measured in the same run, for comparison.
-//   ./tarka bench ingest [groups=3000] [concurrency=8]
+// Then a second replica joins and an HA pair of senders (each group sent twice at once) resends
+// everything through both replicas: the first pass is the second replica's first sight of the
+// cases, the later passes (each copy to a replica picked at random) show the steady resend rate.
+//   ./tarka bench ingest [groups=3000] [concurrency=8] [ha-concurrency=32]
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'nats';
@@ -9,6 +12,7 @@ import { dropBenchResources, fixtures, fmt, freePort, freshEnv, pct, rssOf, star
 
 const groups = Number(process.argv[2] ?? 3000);
 const concurrency = Number(process.argv[3] ?? 8);
+const haConcurrency = Number(process.argv[4] ?? 32);
 const env = freshEnv({ PORT: String(await freePort()) });
 
 // Shapes from the captured fixtures, fingerprints and pods varied per alert.
@@ -30,17 +34,17 @@ const bodies = Array.from({ length: groups }, (_, g) => {
 });
 
 const { child, url } = await startTarka('serve', env);
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const agent = new http.Agent({ keepAlive: true, maxSockets: haConcurrency });
 const target = new URL(`${url}/alerts`);
 
-function send(body) {
+function send(body, to = target) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const req = http.request(
       {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
+        host: to.hostname,
+        port: to.port,
+        path: to.pathname,
         method: 'POST',
         agent,
         headers: { 'content-type': 'application/json', 'content-length': body.length },
@@ -59,24 +63,37 @@ function send(body) {
   });
 }
 
-async function phase(name) {
+/**
+ * Sends every work item (a body and the replica it goes to) with `senders` requests in flight;
+ * prints and returns alerts/s.
+ */
+async function phase(
+  name,
+  { items = bodies.map((b) => [b, target]), senders = concurrency, pids = [child.pid] } = {},
+) {
   const latencies = [];
   let next = 0;
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(child.pid).rssMb)), 100);
+  const rss = () => pids.reduce((sum, pid) => sum + rssOf(pid).rssMb, 0);
+  const sampler = setInterval(() => (peak = Math.max(peak, rss())), 100);
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < bodies.length) latencies.push(await send(bodies[next++]));
+    Array.from({ length: senders }, async () => {
+      while (next < items.length) {
+        const [body, to] = items[next++];
+        latencies.push(await send(body, to));
+      }
     }),
   );
   const secs = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   latencies.sort((a, b) => a - b);
-  const rate = (groups * 10) / secs;
+  const alerts = items.length * 10;
+  const rate = alerts / secs;
   console.log(
-    `${name.padEnd(8)} ${fmt(groups * 10)} alerts in ${secs.toFixed(2)} s: ${fmt(rate)} alerts/s, ` +
-      `request p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, serve RSS peak ${peak.toFixed(0)} MB`,
+    `${name.padEnd(8)} ${fmt(alerts)} alerts in ${secs.toFixed(2)} s: ${fmt(rate)} alerts/s, ` +
+      `request p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, ` +
+      `serve RSS peak ${peak.toFixed(0)} MB${pids.length > 1 ? ` (${pids.length} replicas)` : ''}`,
   );
   return rate;
 }
@@ -90,6 +107,25 @@ await send(
 const newRate = await phase('new');
 await phase('resend');
 const { rssMb } = rssOf(child.pid);
+
+// A second replica on the same stream, as behind a Service; an HA pair sends each group twice at
+// once: the first pass sends one copy to each replica (the second one's first sight of every
+// case), the later passes send each copy to a replica picked at random.
+const env2 = { ...env, PORT: String(await freePort()) };
+const second = await startTarka('serve', env2);
+const targets = [target, new URL(`${second.url}/alerts`)];
+const haItems = (pick) => bodies.flatMap((b, g) => [0, 1].map((copy) => [b, targets[pick(g, copy)]]));
+const random = () => Math.floor(Math.random() * 2);
+const ha = { senders: haConcurrency, pids: [child.pid, second.child.pid] };
+console.log(
+  `HA resends: ${haConcurrency} senders, each group twice at once, one copy to each replica first, then to either at random`,
+);
+await phase('ha-first', { ...ha, items: haItems((g, copy) => (g + copy) % 2) });
+const haRates = [];
+for (let pass = 1; pass <= 2; pass++)
+  haRates.push(await phase(`ha-${pass}`, { ...ha, items: haItems(random) }));
+const haRate = Math.min(...haRates);
+second.child.kill('SIGTERM');
 child.kill('SIGTERM');
 
 // Raw pipelined JetStream publishes of ~1 KB messages, 128 in flight, from this process.
@@ -120,4 +156,7 @@ console.log(
   `ratio new alerts / raw publish: ${(newRate / rawRate).toFixed(2)} (each new alert is one append)`,
 );
 console.log(`serve RSS at end: ${rssMb.toFixed(0)} MB`);
-console.log(`targets: new >= 5,000 alerts/s with p99 < 50 ms; resends >= 20,000 alerts/s; RSS < 150 MB`);
+console.log(`HA resends through 2 replicas (slower steady pass): ${fmt(haRate)} alerts/s`);
+console.log(
+  `targets: new >= 5,000 alerts/s with p99 < 50 ms; resends >= 20,000 alerts/s (one replica and HA through two); RSS < 150 MB`,
+);
