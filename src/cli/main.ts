@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/log.js';
@@ -35,8 +35,21 @@ const program = new Command('tarka')
 program
   .command('serve')
   .description('webhook receiver (POST /alerts), API and console, on HOST:PORT')
-  .action(async () => {
-    const { config, log } = boot('serve');
+  .addOption(
+    new Option('--routes <scope>', 'what to serve besides /health, /ready, /metrics (default: SERVE_ROUTES)')
+      .choices(['all', 'webhook', 'console']),
+  )
+  .action(async (opts: { routes?: Config['SERVE_ROUTES'] }) => {
+    const booted = boot('serve');
+    const config = opts.routes ? { ...booted.config, SERVE_ROUTES: opts.routes } : booted.config;
+    const { log } = booted;
+    // Before any connection: an exposed, unauthenticated serve must not start at all.
+    const { assertSecureExposure } = await import('../http/browser-security.js');
+    try {
+      assertSecureExposure(config);
+    } catch (e) {
+      fail(e);
+    }
     const [{ createContext }, { startServe }] = await runtime();
     const ctx = await createContext(config, log, 'serve').catch(fail);
     const serve = await startServe(ctx).catch(fail);
@@ -77,6 +90,33 @@ program
     const { runReplay } = await import('./replay.js');
     await runReplay(config, log).catch(fail);
   });
+
+const parked = program
+  .command('parked')
+  .description('events projectors set aside because they could not apply them');
+const parkedOptions = (cmd: Command) =>
+  cmd
+    .option('--projector <name>', 'only this projector (cases, dispatcher, reports)')
+    .option('--seq <n>', 'only the message at this stream sequence', (v) => {
+      if (!/^[1-9][0-9]*$/.test(v)) throw new InvalidArgumentError('expected a stream sequence (1 or more)');
+      return Number(v);
+    });
+parkedOptions(parked.command('list').description('list set-aside events (active generation)')).action(
+  async (o: { projector?: string; seq?: number }) => {
+    const { config, log } = boot('parked');
+    const { runParkedList } = await import('./parked.js');
+    await runParkedList(config, log, o).catch(fail);
+  },
+);
+parkedOptions(
+  parked
+    .command('retry')
+    .description('apply set-aside events again; removes those that apply, lists what still fails'),
+).action(async (o: { projector?: string; seq?: number }) => {
+  const { config, log } = boot('parked');
+  const { runParkedRetry } = await import('./parked.js');
+  process.exitCode = await runParkedRetry(config, log, o).catch(fail);
+});
 
 program
   .command('up')

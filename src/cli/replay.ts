@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
 import { JetStreamEventStore } from '../events/jetstream-event-store.js';
+import { natsSettings } from '../events/nats-options.js';
 import { connectDatabase, connectEventLog } from '../runtime/connections.js';
 import { readModels } from '../projections/read-models.js';
 import { replayProjection } from '../projections/replay.js';
@@ -14,7 +15,7 @@ export async function runReplay(config: Config, log: Logger): Promise<void> {
     stream: config.EVENTS_STREAM,
     subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
     // Reading and decoding on a second thread while this one writes Postgres.
-    readerThread: { servers: config.NATS_URL!.split(',') },
+    readerThread: natsSettings(config),
   });
   const pool = await connectDatabase(config, log);
   const ctx = { store, pool, log };
@@ -43,7 +44,8 @@ export async function runReplay(config: Config, log: Logger): Promise<void> {
       const { rows } = await ctx.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${p.name}`);
       console.log(
         `${p.name}: rebuilt generation ${result.generation} from ${result.events} events (${result.messages} messages) in ${result.seconds.toFixed(2)} s ` +
-          `(${Math.round(result.eventsPerSecond)} events/s), ${rows[0]!.n} rows; now serving it`,
+          `(${Math.round(result.eventsPerSecond)} events/s), ${rows[0]!.n} rows; now serving it` +
+          (result.setAside > 0 ? `; ${result.setAside} message(s) set aside, see \`tarka parked list\`` : ''),
       );
     }
   } finally {

@@ -6,15 +6,18 @@ import type { Job } from './job.js';
 
 /**
  * Process manager: turns each InvestigationRequested event into one job on the work queue. Runs as
- * a projection, so its checkpoint moves only after JetStream acknowledged the batch's jobs: a crash
- * re-sends from the checkpoint, and the event id as Nats-Msg-Id makes the re-send a no-op.
+ * a reactor, so its checkpoint moves only after JetStream acknowledged the batch's jobs (and no
+ * Postgres transaction waits on JetStream): a crash re-sends from the checkpoint, and the event id
+ * as Nats-Msg-Id makes the re-send a no-op. A set-aside request retried late queues its job late;
+ * the worker's events for an investigation the case has moved past leave the case row as it is.
  */
 export function dispatcherProjection(js: JetStreamClient, subject: string, stream: string): Projection {
   return {
     name: 'dispatcher',
     definitionVersion: 1,
     tables: {},
-    async apply(_tx, events) {
+    async apply() {},
+    async react(events) {
       const jobs = events
         .filter((e) => e.type === 'InvestigationRequested')
         .map((e) => {

@@ -35,6 +35,12 @@ export interface SubscribeOptions {
   batchSize?: number;
   /** Called with consecutive events in stream order; the next batch waits for it to resolve. */
   onBatch: (events: Recorded[]) => Promise<void>;
+  /**
+   * Called, in order, for a message that cannot be decoded (the events before it were handed to
+   * onBatch first); reading then goes on after it. Without it such a message ends the
+   * subscription with TARKA_EVENT_UNREADABLE.
+   */
+  onUnreadable?: (seq: number, error: unknown) => Promise<void>;
 }
 
 /** Port over the event log. Adapters: JetStream (production) and in-memory (tests, tools). */

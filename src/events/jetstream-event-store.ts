@@ -151,25 +151,26 @@ export class JetStreamEventStore implements EventStore {
     }
   }
 
-  subscribe({ fromSeq, batchSize = 1000, onBatch }: SubscribeOptions): Subscription {
+  subscribe({ fromSeq, batchSize = 1000, onBatch, onUnreadable }: SubscribeOptions): Subscription {
     const read = { stream: this.opts.stream, fromSeq, batchSize };
     const onMessages = async (messages: StreamMessage[]) => {
-      const events: Recorded[] = [];
-      let unreadable: unknown;
+      let events: Recorded[] = [];
       for (let i = 0; i < messages.length; i++) {
         const m = messages[i]!;
         try {
           for (const e of decodeCommit(m.data, m.seq)) events.push(e);
         } catch (e) {
-          unreadable = e;
-          break;
+          // What precedes an unreadable message is delivered first, so order holds; without a
+          // handler for it the subscription ends right before it.
+          if (events.length > 0) await onBatch(events);
+          events = [];
+          if (!onUnreadable) throw e;
+          await onUnreadable(m.seq, e);
         }
         // Decoding a big batch in one go would hold up the caller's database round trips.
         if (i % 500 === 499) await setImmediate();
       }
-      // What precedes an unreadable message is delivered, so a projector stops right before it.
       if (events.length > 0) await onBatch(events);
-      if (unreadable) throw unreadable;
     };
     return this.opts.readerThread
       ? readInThread({ ...read, ...this.opts.readerThread, onMessages })

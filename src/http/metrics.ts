@@ -22,6 +22,16 @@ export function createMetrics() {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    webhookAlertsInFlight: new Gauge({
+      name: 'tarka_webhook_alerts_in_flight',
+      help: 'Alerts received and not yet acknowledged by JetStream (bounded by WEBHOOK_MAX_INFLIGHT_ALERTS)',
+      registers: [registry],
+    }),
+    alertFieldsChanged: new Counter({
+      name: 'tarka_alert_fields_changed_total',
+      help: 'Alert fields stored changed: text made storable, annotations cut, a wrong fingerprint replaced',
+      registers: [registry],
+    }),
     truncatedAlerts: new Counter({
       name: 'tarka_webhook_truncated_alerts_total',
       help: 'Alerts Alertmanager dropped from groups before sending (max_alerts)',
@@ -43,6 +53,18 @@ export function createMetrics() {
     projectorLagSeconds: new Gauge({
       name: 'tarka_projector_lag_seconds',
       help: 'Age of the newest applied event while the projector is behind (0 when caught up)',
+      labelNames: ['projector'] as const,
+      registers: [registry],
+    }),
+    projectorSetAside: new Counter({
+      name: 'tarka_projector_events_set_aside_total',
+      help: 'Stream messages a projector in this process could not apply and set aside',
+      labelNames: ['projector'] as const,
+      registers: [registry],
+    }),
+    projectorSetAsideNow: new Gauge({
+      name: 'tarka_projector_set_aside_events',
+      help: 'Messages currently set aside by each projector (active generation; see `tarka parked list`)',
       labelNames: ['projector'] as const,
       registers: [registry],
     }),

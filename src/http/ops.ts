@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { NatsConnection } from 'nats';
 import type pg from 'pg';
 import type { EventStore } from '../events/event-store.js';
+import { scrubSecrets } from '../shared/secret-url.js';
 import type { Metrics } from './metrics.js';
 
 const within = <T>(p: Promise<T>, ms: number) =>
@@ -21,7 +22,7 @@ export function opsRoutes(
     const check = async (f: () => Promise<unknown>) =>
       within(f(), 2000).then(
         () => 'ok',
-        (e: Error) => `down: ${e.message}`,
+        (e: Error) => `down: ${scrubSecrets(e.message)}`,
       );
     const [nats, postgres] = await Promise.all([
       check(async () => {
@@ -38,6 +39,7 @@ export function opsRoutes(
 
   app.get('/metrics', async (_req, reply) => {
     await collectProjectorLag(deps).catch(() => undefined);
+    await collectSetAside(deps).catch(() => undefined);
     reply.header('Content-Type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });
@@ -57,4 +59,14 @@ async function collectProjectorLag(deps: { pool: pg.Pool; store: EventStore; met
     deps.metrics.projectorLagEvents.set({ projector: r.name }, behind);
     deps.metrics.projectorLagSeconds.set({ projector: r.name }, behind > 0 ? r.age : 0);
   }
+}
+
+/** Messages set aside per projector (active generation), from Postgres, so any process can tell. */
+async function collectSetAside(deps: { pool: pg.Pool; metrics: Metrics }) {
+  const { rows } = await deps.pool.query<{ name: string; n: number }>(
+    `SELECT p.name, count(s.seq)::int AS n FROM projections p
+     LEFT JOIN projection_set_aside s ON s.projector = p.name AND s.generation = p.active_generation
+     GROUP BY p.name`,
+  );
+  for (const r of rows) deps.metrics.projectorSetAsideNow.set({ projector: r.name }, r.n);
 }

@@ -68,6 +68,15 @@ export const casesProjection: Projection = {
     });
     await applyCases(tx, events, tables.cases!);
   },
+
+  // Every row of the read model belongs to one case, named by case_id.
+  async forget(tx, aggregates, tables) {
+    const ids = aggregates.filter((a) => a.startsWith('case.')).map((a) => a.slice(5));
+    if (ids.length === 0) return;
+    for (const table of [tables.cases!, tables.investigations!, tables.investigation_steps!]) {
+      await tx.query(`DELETE FROM ${ident(table)} WHERE case_id = ANY($1)`, [ids]);
+    }
+  },
 };
 
 async function applyCases(tx: pg.ClientBase, events: Recorded[], table: string) {

@@ -24,6 +24,27 @@ const migrations: { id: string; sql: string }[] = [
         PRIMARY KEY (name, generation)
       );`,
   },
+  {
+    // Messages a projector could not apply, set aside so the events behind them keep flowing.
+    id: '002_projection_set_aside',
+    sql: `
+      CREATE TABLE projection_set_aside (
+        projector text NOT NULL,
+        generation int NOT NULL,
+        seq bigint NOT NULL,
+        event_index int,
+        event_type text NOT NULL,
+        aggregate text,
+        error text NOT NULL,
+        error_code text,
+        first_seen timestamptz NOT NULL DEFAULT now(),
+        last_seen timestamptz NOT NULL DEFAULT now(),
+        attempts int NOT NULL DEFAULT 1,
+        tarka_version text NOT NULL,
+        definition_version int NOT NULL,
+        PRIMARY KEY (projector, generation, seq)
+      );`,
+  },
 ];
 
 const LOCK_KEY = 'tarka.migrations';

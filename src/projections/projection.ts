@@ -21,6 +21,19 @@ export interface Projection {
    */
   indexes?: Record<string, (table: string) => string>;
   apply(tx: pg.ClientBase, events: Recorded[], tables: Tables): Promise<void>;
+  /**
+   * A reactor's effect (a job queued, an object uploaded). The runner calls it before it opens
+   * the checkpoint transaction, so no Postgres transaction waits on another system; the
+   * checkpoint moves only after it resolved. Must be idempotent (a batch may run twice).
+   * `late` says the events are set-aside ones retried after later events were handled.
+   */
+  react?(events: Recorded[], options?: { late?: boolean }): Promise<void>;
+  /**
+   * Deletes every row derived from these aggregates. With it, a set-aside event retried late is
+   * applied by rebuilding its aggregates' rows from their histories in log order (see
+   * set-aside-retry.ts), so the rows equal what an in-order apply (and a replay) gives.
+   */
+  forget?(tx: pg.ClientBase, aggregates: string[], tables: Tables): Promise<void>;
 }
 
 export const physicalTables = (p: Projection, generation: number): Tables =>

@@ -7,6 +7,8 @@ import type { Logger } from '../shared/log.js';
 import { checkpoint, createGeneration, createIndexes, pointViews } from './generations.js';
 import { physicalTables, type Projection } from './projection.js';
 import { ProjectorRunner } from './runner.js';
+import { applyIsolating } from './isolate.js';
+import { describeError, recordSetAside, UNREADABLE, type SetAside } from './set-aside.js';
 
 export interface ReplayResult {
   name: string;
@@ -15,6 +17,8 @@ export interface ReplayResult {
   messages: number;
   /** Events applied (a decision may hold several). */
   events: number;
+  /** Messages set aside in the new generation (listed by `tarka parked list`). */
+  setAside: number;
   seconds: number;
   eventsPerSecond: number;
 }
@@ -63,6 +67,7 @@ export async function replayProjection(
     await createIndexes(client, p, generation);
 
     let applied = 0;
+    let setAsideInTail = 0;
     // Switch: block the live projector's next batch, apply what arrived meanwhile, repoint views.
     await client.query('BEGIN');
     try {
@@ -75,9 +80,21 @@ export async function replayProjection(
       const head = await deps.store.headSeq();
       let tailEvents = 0;
       if (head > from) {
-        const tail = await readRange(deps.store, from + 1, head);
+        const { events: tail, unreadable } = await readRange(deps.store, from + 1, head);
         tailEvents = tail.length;
-        await p.apply(client, tail, physicalTables(p, generation));
+        // The new generation sets aside what it cannot apply, like the runner that built it.
+        const setAside = [
+          ...unreadable,
+          ...(await applyIsolating(client, p, tail, physicalTables(p, generation))),
+        ];
+        await recordSetAside(client, p.name, generation, p.definitionVersion, setAside);
+        setAsideInTail = setAside.length;
+        for (const a of setAside) {
+          deps.log.error(
+            { projector: p.name, generation, seq: a.seq, index: a.index, type: a.type, error: a.error },
+            'event set aside while rebuilding (see `tarka parked list`)',
+          );
+        }
         await client.query(
           'UPDATE projection_checkpoints SET position = $3, updated_at = now() WHERE name = $1 AND generation = $2',
           [p.name, generation, head],
@@ -103,6 +120,7 @@ export async function replayProjection(
       generation,
       messages,
       events: applied,
+      setAside: runner.setAside + setAsideInTail,
       seconds,
       eventsPerSecond: applied / seconds,
     };
@@ -111,8 +129,13 @@ export async function replayProjection(
   }
 }
 
-async function readRange(store: EventStore, from: number, to: number): Promise<Recorded[]> {
+async function readRange(
+  store: EventStore,
+  from: number,
+  to: number,
+): Promise<{ events: Recorded[]; unreadable: SetAside[] }> {
   const out: Recorded[] = [];
+  const unreadable: SetAside[] = [];
   let reached: () => void;
   const done = new Promise<void>((r) => (reached = r));
   const sub = store.subscribe({
@@ -121,10 +144,15 @@ async function readRange(store: EventStore, from: number, to: number): Promise<R
       for (const e of events) if (e.seq <= to) out.push(e);
       if (events.some((e) => e.seq >= to)) reached();
     },
+    onUnreadable: async (seq, error) => {
+      if (seq <= to)
+        unreadable.push({ seq, index: null, type: UNREADABLE, aggregate: null, ...describeError(error) });
+      if (seq >= to) reached();
+    },
   });
   await Promise.race([done, sub.done]);
   await sub.stop();
-  return out;
+  return { events: out, unreadable };
 }
 
 async function dropOldGenerations(client: pg.ClientBase, p: Projection, keep: number): Promise<void> {
@@ -136,6 +164,11 @@ async function dropOldGenerations(client: pg.ClientBase, p: Projection, keep: nu
     for (const table of Object.values(physicalTables(p, generation))) {
       await client.query(`DROP TABLE IF EXISTS ${pgLib.escapeIdentifier(table)} CASCADE`);
     }
+    // The set-aside list belongs to a generation: the new one keeps its own.
+    await client.query('DELETE FROM projection_set_aside WHERE projector = $1 AND generation = $2', [
+      p.name,
+      generation,
+    ]);
     await client.query('DELETE FROM projection_checkpoints WHERE name = $1 AND generation = $2', [
       p.name,
       generation,

@@ -1,6 +1,7 @@
 import type { Projection } from './projection.js';
 import type { CaseEventOf } from '../events/case-events.js';
 import { keySegment, type ObjectStore } from '../reports/object-store.js';
+import { TarkaError } from '../shared/errors.js';
 
 export interface ReportSnapshot {
   caseId: string;
@@ -18,7 +19,11 @@ export function reportKey(prefix: string, anchor: string, fingerprint: string, f
 
 /**
  * Writes each completed investigation's report as JSON and Markdown. Keys are deterministic, so a
- * batch written twice (a crash before the checkpoint moved) only rewrites the same objects.
+ * batch written twice (a crash before the checkpoint moved) only rewrites the same objects. A
+ * reactor: uploads run outside any Postgres transaction, before the checkpoint moves. An upload
+ * that fails is an outage (retried from the checkpoint), never the event's fault; a report that
+ * cannot be rendered is, and is set aside. A set-aside report retried late does not replace a
+ * newer snapshot already at its key.
  */
 export function reportProjection(
   objects: ObjectStore,
@@ -29,7 +34,8 @@ export function reportProjection(
     name: 'reports',
     definitionVersion: 1,
     tables: {},
-    async apply(_tx, events) {
+    async apply() {},
+    async react(events, options = {}) {
       for (const e of events) {
         if (e.type !== 'InvestigationCompleted') continue;
         const d = e.data as CaseEventOf<'InvestigationCompleted'>['data'];
@@ -44,9 +50,47 @@ export function reportProjection(
           completedAt: e.occurredAt,
           report: d.report,
         };
-        await objects.put(`${key}.json`, JSON.stringify(snapshot, null, 2), 'application/json');
-        await objects.put(`${key}.md`, render(d.report), 'text/markdown; charset=utf-8');
+        const markdown = render(d.report);
+        if (options.late && (await newerAt(objects, `${key}.json`, e.seq))) continue;
+        await upload(objects, `${key}.json`, JSON.stringify(snapshot, null, 2), 'application/json');
+        await upload(objects, `${key}.md`, markdown, 'text/markdown; charset=utf-8');
       }
     },
   };
+}
+
+async function upload(objects: ObjectStore, key: string, body: string, contentType: string) {
+  try {
+    await objects.put(key, body, contentType);
+  } catch (e) {
+    throw new TarkaError(
+      'TARKA_DEPENDENCY_DOWN',
+      `could not write report ${key} to ${objects.describe()}: ${(e as Error).message}`,
+      'check the object store (S3 settings, credentials, bucket); the report writer retries',
+      { cause: e },
+    );
+  }
+}
+
+/** True when the object at key is a snapshot of a later event than seq. */
+async function newerAt(objects: ObjectStore, key: string, seq: number): Promise<boolean> {
+  let text: string | null;
+  try {
+    text = await objects.get(key);
+  } catch (e) {
+    throw new TarkaError(
+      'TARKA_DEPENDENCY_DOWN',
+      `could not read report ${key}: ${(e as Error).message}`,
+      undefined,
+      {
+        cause: e,
+      },
+    );
+  }
+  if (text === null) return false;
+  try {
+    return Number((JSON.parse(text) as { seq?: unknown }).seq) > seq;
+  } catch {
+    return false;
+  }
 }

@@ -3,6 +3,17 @@ import pg from 'pg';
 // How the read models write rows: a batch travels as one json document (native JSON.stringify
 // is cheap, and json parses in Postgres as fast as arrays), read back as a typed record set.
 
+// JSON.stringify writes NUL and unpaired surrogates as \u escapes, which json accepts but text
+// and jsonb refuse (22P05). Events already in the log may hold them (old ingest kept them), so
+// rows get U+FFFD instead: the case still shows, and a replay writes the same rows.
+const UNSTORABLE = /(\\+)u(0000|d[89a-f][0-9a-f]{2})/gi;
+
+/** A JSON text whose strings Postgres can store: NUL and lone surrogates become U+FFFD. */
+export function storableJson(json: string): string {
+  // An even run of backslashes is escaped backslashes followed by plain text, not an escape.
+  return json.replace(UNSTORABLE, (m, slashes: string) => (slashes.length % 2 === 1 ? `${slashes}ufffd` : m));
+}
+
 /** Column name → SQL type, in table order. */
 export type Columns = Record<string, string>;
 
@@ -56,7 +67,7 @@ export async function upsertForward(
   await tx.query(
     `INSERT INTO ${t} ${source(columns)}
      ON CONFLICT (${key}) DO UPDATE SET ${updates} WHERE ${t}.last_seq < EXCLUDED.last_seq`,
-    [JSON.stringify(rows)],
+    [storableJson(JSON.stringify(rows))],
   );
 }
 
@@ -72,6 +83,6 @@ export async function insertNew(
 ): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(`INSERT INTO ${pg.escapeIdentifier(table)} ${source(columns)} ON CONFLICT DO NOTHING`, [
-    JSON.stringify(rows),
+    storableJson(JSON.stringify(rows)),
   ]);
 }
