@@ -1,10 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { NatsConnection } from 'nats';
 import type { CaseCommandHandler } from '../commands/case/handler.js';
 import { describeIssues, payloadSchema } from '../ingest/alertmanager-payload.js';
 import { ingestAlerts } from '../ingest/ingest-alerts.js';
+import type { AlertLimits } from '../ingest/screen-alert.js';
 import { TarkaError } from '../shared/errors.js';
-import type { Config } from '../shared/config.js';
+import { durationMs, type Config } from '../shared/config.js';
 import type { Metrics } from './metrics.js';
 
 const outcomes: Record<number, string> = {
@@ -40,12 +42,26 @@ export function authorized(req: FastifyRequest, config: Config): boolean {
   return false;
 }
 
+/** NATS's default max_payload, used when the connection has not told us the server's. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
 export function webhookRoutes(
   app: FastifyInstance,
-  deps: { config: Config; handler: CaseCommandHandler; metrics: Metrics },
+  deps: { config: Config; handler: CaseCommandHandler; metrics: Metrics; nc?: NatsConnection },
 ) {
   const { config, handler, metrics } = deps;
   const allowed = config.ALERTNAME_ALLOWLIST.length ? new Set(config.ALERTNAME_ALLOWLIST) : null;
+  const limits = (): AlertLimits => ({
+    maxLabels: config.ALERT_MAX_LABELS,
+    maxLabelNameBytes: config.ALERT_MAX_LABEL_NAME_BYTES,
+    maxLabelValueBytes: config.ALERT_MAX_LABEL_VALUE_BYTES,
+    maxAnnotationValueBytes: config.ALERT_MAX_ANNOTATION_VALUE_BYTES,
+    clockSkewMs: durationMs(config.ALERT_MAX_CLOCK_SKEW),
+    // Asked at each request: after a reconnect the server, and its limit, may differ.
+    maxMessageBytes: deps.nc?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD,
+  });
+  // Alerts accepted by this process and not yet acknowledged by JetStream, across requests.
+  let inflight = 0;
   app.post(
     '/alerts',
     {
@@ -81,18 +97,60 @@ export function webhookRoutes(
       if (payload.truncatedAlerts > 0) {
         metrics.truncatedAlerts.inc(payload.truncatedAlerts);
         req.log.warn(
-          { groupKey: payload.groupKey, truncatedAlerts: payload.truncatedAlerts },
+          { groupKey: payload.groupKey?.slice(0, 200), truncatedAlerts: payload.truncatedAlerts },
           'Alertmanager truncated this group; raise max_alerts to see every alert',
         );
       }
-      const counts = await ingestAlerts(handler, payload, allowed);
+      const n = payload.alerts.length;
+      const max = config.WEBHOOK_MAX_INFLIGHT_ALERTS;
+      // A request larger than the limit alone still goes through when nothing else is in flight.
+      if (inflight > 0 && inflight + n > max) {
+        throw new TarkaError(
+          'TARKA_WEBHOOK_OVERLOADED',
+          `${inflight} alerts are being stored already; ${n} more would pass WEBHOOK_MAX_INFLIGHT_ALERTS (${max})`,
+          'Alertmanager retries by itself; raise WEBHOOK_MAX_INFLIGHT_ALERTS or run more webhook replicas',
+        );
+      }
+      inflight += n;
+      metrics.webhookAlertsInFlight.set(inflight);
+      let result;
+      try {
+        result = await ingestAlerts(handler, payload, {
+          allowed,
+          limits: limits(),
+          concurrency: config.WEBHOOK_ALERT_CONCURRENCY,
+        });
+      } catch (e) {
+        const code = e instanceof TarkaError ? e.code : null;
+        if (code === 'TARKA_WEBHOOK_BAD_PAYLOAD' || code === 'TARKA_WEBHOOK_TOO_LARGE') {
+          metrics.alerts.inc({ result: 'rejected' }, n);
+          req.log.warn(
+            { groupKey: payload.groupKey?.slice(0, 200), problems: (e as Error).message },
+            'refused every alert of a notification',
+          );
+        }
+        throw e;
+      } finally {
+        inflight -= n;
+        metrics.webhookAlertsInFlight.set(inflight);
+      }
+      const { warnings, problems, notification, ...counts } = result;
       for (const k of ['new', 'unchanged', 'resolved', 'rejected'] as const) {
         if (counts[k]) metrics.alerts.inc({ result: k }, counts[k]);
       }
+      if (warnings.length) metrics.alertFieldsChanged.inc(warnings.length);
+      if (warnings.length || problems.length) {
+        req.log.warn(
+          { groupKey: payload.groupKey?.slice(0, 200), warnings, problems },
+          'stored a notification with changed fields or refused alerts',
+        );
+      }
       return reply.status(202).send({
         ...counts,
-        groupKey: payload.groupKey ?? null,
-        receiver: payload.receiver ?? null,
+        groupKey: notification.groupKey,
+        receiver: notification.receiver,
+        warnings,
+        problems,
         truncatedAlerts: payload.truncatedAlerts,
       });
     },

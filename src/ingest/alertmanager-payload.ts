@@ -1,9 +1,29 @@
 import { z } from 'zod';
-import type { Alert } from '../commands/case/commands.js';
+import { storable } from '../shared/storable-text.js';
 
 // Alertmanager webhook payload, version 4 (https://prometheus.io/docs/alerting/latest/configuration/#webhook_config).
 
-const labelSet = z.record(z.string(), z.string({ message: 'label values must be strings' }));
+/**
+ * A label (or annotation) set: an object of strings. Not z.record: it builds a plain object, where a
+ * label named `__proto__` vanishes (the assignment sets the prototype instead) and changes the
+ * alert's identity. Here every name is kept, in an object without a prototype, so names such as
+ * `constructor` or `hasOwnProperty` are just names.
+ */
+const labelSet = z.unknown().transform((value, ctx): Record<string, string> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: 'expected an object of name: "value" strings', input: value });
+    return z.NEVER;
+  }
+  const out: Record<string, string> = Object.create(null);
+  for (const [name, v] of Object.entries(value)) {
+    if (typeof v !== 'string') {
+      ctx.addIssue({ code: 'custom', message: 'label values must be strings', path: [name], input: v });
+      continue;
+    }
+    out[name] = v;
+  }
+  return out;
+});
 // Alertmanager writes times in RFC 3339 with up to nanosecond precision.
 const time = z.iso.datetime({
   offset: true,
@@ -19,7 +39,7 @@ export const alertSchema = z.object({
   labels: labelSet.refine((l) => typeof l.alertname === 'string' && l.alertname.length > 0, {
     message: 'labels.alertname is required',
   }),
-  annotations: labelSet.default({}),
+  annotations: labelSet.optional(),
   startsAt: time,
   endsAt: time.optional(),
   generatorURL: z.string().optional(),
@@ -48,7 +68,8 @@ export function describeIssues(error: z.ZodError): string {
     .slice(0, 5)
     .map((i) => {
       const path = i.path.reduce<string>(
-        (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+        (acc, p) =>
+          typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}${fieldName(String(p))}` : String(p),
         '',
       );
       return `${path || '(body)'}: ${i.message}`;
@@ -56,7 +77,12 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-const ZERO_TIME = Date.parse('0001-01-01T00:00:00Z');
+/** `.name`, or `["odd name"]` for names that are not identifiers; long names are cut (they are untrusted). */
+export function fieldName(name: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) return `.${name}`;
+  const shown = name.length > 64 ? `${storable(name.slice(0, 64))}…` : name;
+  return `[${JSON.stringify(shown)}]`;
+}
 
 /** Alertmanager's own fingerprint: FNV-1a 64 over the label names and values sorted by name. */
 export function labelsFingerprint(labels: Record<string, string>): string {
@@ -67,24 +93,13 @@ export function labelsFingerprint(labels: Record<string, string>): string {
     for (const b of bytes) h = ((h ^ BigInt(b)) * prime) & mask;
   };
   const sep = new Uint8Array([0xff]);
-  for (const name of Object.keys(labels).sort()) {
+  // Go sorts names by their bytes (UTF-8); JS's default order (UTF-16 units) differs above U+FFFF.
+  const names = Object.keys(labels).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  for (const name of names) {
     add(Buffer.from(name));
     add(sep);
     add(Buffer.from(labels[name]!));
     add(sep);
   }
   return h.toString(16).padStart(16, '0');
-}
-
-export function normalizeAlert(a: z.infer<typeof alertSchema>): Alert {
-  const endsAt = a.endsAt && Date.parse(a.endsAt) > ZERO_TIME ? a.endsAt : null;
-  return {
-    fingerprint: (a.fingerprint ?? labelsFingerprint(a.labels)).toLowerCase(),
-    status: a.status,
-    labels: a.labels,
-    annotations: a.annotations,
-    startsAt: a.startsAt,
-    endsAt,
-    generatorURL: a.generatorURL || null,
-  };
 }

@@ -1,5 +1,6 @@
 import type { AlertInput, Window } from '../analysis/alert.js';
 import type { CaseEventOf } from '../events/case-events.js';
+import { boundReport, boundStep } from './bounds.js';
 import type { EvidenceItem, EvidenceRequest } from './evidence.js';
 
 export type { AlertInput, Window };
@@ -50,7 +51,7 @@ export function stepOf(item: EvidenceItem): Step {
     status: item.status,
     startedAt: item.startedAt,
     durationMs: item.durationMs,
-    summary: summary.slice(0, 500),
+    summary,
     detail,
   };
 }
@@ -67,9 +68,11 @@ export async function investigate(
   options: { concurrency?: number; now?: () => Date } = {},
 ): Promise<InvestigationReport> {
   const now = options.now ?? (() => new Date());
+  // Every step is bounded on its way out, so no collector answer can make its event too large.
+  const record = (step: Step) => recordStep(boundStep(step));
   const t0 = now();
   const plan = toolkit.plan(alert, window);
-  await recordStep({
+  await record({
     step: 'plan',
     status: 'done',
     startedAt: t0.toISOString(),
@@ -92,7 +95,7 @@ export async function investigate(
         const i = next++;
         const item = await toolkit.collect(plan.requests[i]!, span);
         evidence[i] = item;
-        await recordStep(stepOf(item));
+        await record(stepOf(item));
       }
     },
   );
@@ -100,13 +103,13 @@ export async function investigate(
 
   const a0 = now();
   const report = toolkit.analyze({ alert, window, evidence, now: a0.toISOString() });
-  await recordStep({
+  await record({
     step: 'analysis',
     status: 'done',
     startedAt: a0.toISOString(),
     durationMs: now().getTime() - a0.getTime(),
-    summary: report.summary.slice(0, 500),
+    summary: report.summary,
     detail: { family: report.family, classification: report.classification },
   });
-  return report;
+  return boundReport(report);
 }

@@ -14,6 +14,7 @@ export interface ParsedSearch {
   text: string;
 }
 
+// Looked up with Object.hasOwn: `constructor:x` must not find Object.prototype.constructor.
 const aliases: Record<string, SearchKey> = {
   namespace: 'ns',
   deployment: 'deploy',
@@ -27,7 +28,9 @@ const aliases: Record<string, SearchKey> = {
 const token = /(^|\s)([A-Za-z_][A-Za-z0-9_]*):(?:"([^"]*)"|'([^']*)'|(\S+))/g;
 
 export function parseSearch(q: string | undefined | null): ParsedSearch {
-  const out: ParsedSearch = { keys: {}, labels: {}, text: '' };
+  // Label names come from the user: `__proto__:x` or `hasOwnProperty:x` are names like any other,
+  // so they go in an object without a prototype.
+  const out: ParsedSearch = { keys: {}, labels: Object.create(null) as Record<string, string[]>, text: '' };
   if (!q) return out;
   const rest = q.replace(
     token,
@@ -35,7 +38,11 @@ export function parseSearch(q: string | undefined | null): ParsedSearch {
       const value = (dq ?? sq ?? bare ?? '').trim();
       if (!value || bare?.startsWith('//')) return whole; // "http://…" is text
       const lower = rawKey.toLowerCase();
-      const key = (SEARCH_KEYS as readonly string[]).includes(lower) ? (lower as SearchKey) : aliases[lower];
+      const key = (SEARCH_KEYS as readonly string[]).includes(lower)
+        ? (lower as SearchKey)
+        : Object.hasOwn(aliases, lower)
+          ? aliases[lower]
+          : undefined;
       if (key) (out.keys[key] ??= []).push(value);
       else (out.labels[rawKey] ??= []).push(value);
       return lead;

@@ -12,6 +12,7 @@ import {
 import type { CaseCommandHandler } from '../commands/case/handler.js';
 import type { EventStore } from '../events/event-store.js';
 import { jobSchema, type Job } from '../dispatch/job.js';
+import { boundError } from '../investigation/bounds.js';
 import { investigate, type Step, type Toolkit, type Window } from '../investigation/investigate.js';
 import type { Logger } from '../shared/log.js';
 import { alertForJob } from './case-context.js';
@@ -152,7 +153,7 @@ export class Worker {
       m.ack();
       this.completed++;
     } catch (e) {
-      const error = (e as Error).message?.slice(0, 2000) ?? String(e);
+      const error = boundError((e as Error).message ?? String(e));
       const final = attempt >= this.opts.maxDeliver;
       log.warn(
         { caseId: job.caseId, investigationId: job.investigationId, attempt, final, err: e },

@@ -15,7 +15,18 @@ export interface Alert {
 export type Notification = z.infer<typeof notificationSchema>;
 
 export type CaseCommand =
-  | { type: 'ReceiveAlert'; alert: Alert; notification: Notification; investigationId: string }
+  | {
+      type: 'ReceiveAlert';
+      alert: Alert;
+      notification: Notification;
+      investigationId: string;
+      /**
+       * The latest episode start that can be real when the command is made (receiver's clock plus
+       * the allowed skew). A known start later than this was forged or came from a broken clock,
+       * and must not make real firings look old.
+       */
+      credibleUntil?: string;
+    }
   | {
       type: 'RequestInvestigation';
       investigationId: string;

@@ -138,9 +138,18 @@ function receiveAlert(
 ): CaseEvent[] {
   const { alert, notification } = command;
   const startMs = Date.parse(alert.startsAt);
+  // A known start in the future (stored before ingest checked clocks) is not an episode to keep:
+  // a real firing that starts before it is new, not a late delivery.
+  const knownIsFuture =
+    state.episodeStartMs !== null &&
+    command.credibleUntil !== undefined &&
+    state.episodeStartMs > Date.parse(command.credibleUntil);
   // Same episode (resend, HA duplicate) or an older one (late delivery): nothing new to say,
   // except that a firing episode we know has now resolved.
-  if (state.episodeStartMs !== null && startMs <= state.episodeStartMs) {
+  if (
+    state.episodeStartMs !== null &&
+    (startMs === state.episodeStartMs || (startMs < state.episodeStartMs && !knownIsFuture))
+  ) {
     const sameEpisode = startMs === state.episodeStartMs;
     if (sameEpisode && alert.status === 'resolved' && state.alertStatus === 'firing') {
       return [resolvedEvent(alert, state.episode)];
