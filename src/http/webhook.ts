@@ -49,6 +49,28 @@ export function webhookRoutes(
   app: FastifyInstance,
   deps: { config: Config; handler: CaseCommandHandler; metrics: Metrics; nc?: NatsConnection },
 ) {
+  // Alert routes in a scope of their own, with a JSON parser that keeps `__proto__` as a name:
+  // Fastify's default refuses such a body as "not valid JSON", yet `__proto__` is a valid label
+  // name. Safe here: JSON.parse makes it an own property, and the payload schema copies only the
+  // fields it knows, labels and annotations into objects without a prototype.
+  app.register(async (scope) => {
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch (e) {
+        done(
+          Object.assign(new Error(`body is not valid JSON: ${(e as Error).message}`), { statusCode: 400 }),
+        );
+      }
+    });
+    alertsRoute(scope, deps);
+  });
+}
+
+function alertsRoute(
+  app: FastifyInstance,
+  deps: { config: Config; handler: CaseCommandHandler; metrics: Metrics; nc?: NatsConnection },
+) {
   const { config, handler, metrics } = deps;
   const allowed = config.ALERTNAME_ALLOWLIST.length ? new Set(config.ALERTNAME_ALLOWLIST) : null;
   const limits = (): AlertLimits => ({
