@@ -16,6 +16,7 @@ import { deadLetterStream } from '../src/worker/worker.js';
 import { waitFor } from '../src/events/event-store.contract.js';
 import { testContext } from './support/context.js';
 import { alertmanagerFixtures } from './fixtures.js';
+import { labelsFingerprint } from '../src/ingest/alertmanager-payload.js';
 
 type Ctx = Awaited<ReturnType<typeof testContext>>;
 
@@ -25,11 +26,10 @@ const typesOf = async (ctx: Ctx, caseId: string) =>
 function alertGroup(pod: string) {
   const f = alertmanagerFixtures()[0]!.body;
   const { fingerprint: _fp, ...a } = f.alerts[0]!;
-  const fingerprint = randomUUID().replace(/-/g, '').slice(0, 16);
-  return {
-    body: { ...f, alerts: [{ ...a, fingerprint, labels: { ...(a.labels as object), pod } }] },
-    fingerprint,
-  };
+  // A case is Alertmanager's fingerprint of the labels: a label of this run's own makes a new case.
+  const labels = { ...(a.labels as Record<string, string>), pod, run: randomUUID() };
+  const fingerprint = labelsFingerprint(labels);
+  return { body: { ...f, alerts: [{ ...a, fingerprint, labels }] }, fingerprint };
 }
 
 describe('worker', () => {

@@ -117,10 +117,51 @@ export interface WorkQueueSpec {
   subject: string;
   replicas: number;
   duplicateWindowSeconds: number;
+  /** Jobs and bytes the queue holds at most (JETSTREAM_MAX_JOBS, JETSTREAM_MAX_BYTES). */
+  maxJobs?: number;
+  maxBytes?: number;
 }
 
-/** The job queue: work-queue retention, so an acked job is gone and a pending one survives restarts. */
+/** Bounds of Tarka's own streams when not configured (the config defaults are the same). */
+export const STREAM_DEFAULTS = {
+  maxJobs: 100_000,
+  maxJobBytes: 256 * 1024 * 1024,
+  deadLetterMessages: 10_000,
+  deadLetterBytes: 256 * 1024 * 1024,
+  deadLetterAgeMs: 30 * 86_400_000,
+};
+
+/** A job or a dead letter is a few KB; anything near this is a bug, not a job. */
+export const MAX_JOB_BYTES = 1024 * 1024;
+
+/** The limits Tarka sets on a stream it owns, and applies again at start when they differ. */
+type Limits = Pick<StreamConfig, 'max_msgs' | 'max_bytes' | 'max_age' | 'max_msg_size' | 'discard'>;
+
+async function applyLimits(
+  jsm: JetStreamManager,
+  name: string,
+  current: StreamConfig,
+  limits: Limits,
+): Promise<void> {
+  const differs = (Object.keys(limits) as (keyof Limits)[]).some((k) => current[k] !== limits[k]);
+  // nats-server 2.9 accepts changes of these limits on an existing stream (retention it does not).
+  if (differs) await jsm.streams.update(name, { ...current, ...limits });
+}
+
+/**
+ * The job queue: work-queue retention, so an acked job is gone and a pending one survives restarts.
+ * Bounded, and full means "refuse": discard new makes the dispatcher's publish fail, so it keeps
+ * its checkpoint and retries (discard old would silently drop queued jobs). No age limit: an
+ * expired job would be an investigation lost without a word.
+ */
 export async function ensureWorkQueue(jsm: JetStreamManager, spec: WorkQueueSpec): Promise<void> {
+  const limits: Limits = {
+    max_msgs: spec.maxJobs ?? STREAM_DEFAULTS.maxJobs,
+    max_bytes: spec.maxBytes ?? STREAM_DEFAULTS.maxJobBytes,
+    max_age: 0,
+    max_msg_size: MAX_JOB_BYTES,
+    discard: DiscardPolicy.New,
+  };
   const wanted: Partial<StreamConfig> = {
     name: spec.name,
     subjects: [spec.subject],
@@ -128,22 +169,67 @@ export async function ensureWorkQueue(jsm: JetStreamManager, spec: WorkQueueSpec
     retention: RetentionPolicy.Workqueue,
     num_replicas: spec.replicas,
     duplicate_window: nanos(spec.duplicateWindowSeconds),
-    max_msg_size: 1024 * 1024,
+    ...limits,
   };
+  let info;
   try {
-    const info = await jsm.streams.info(spec.name);
-    if (
-      info.config.retention !== RetentionPolicy.Workqueue ||
-      !info.config.subjects?.includes(spec.subject)
-    ) {
-      throw new TarkaError(
-        'TARKA_ES_STREAM_UNFIT',
-        `stream ${spec.name} is not a work queue on ${spec.subject} (retention ${info.config.retention}, subjects ${JSON.stringify(info.config.subjects)})`,
-        'set JETSTREAM_STREAM to an unused name, or fix the stream',
-      );
-    }
+    info = await jsm.streams.info(spec.name);
   } catch (e) {
     if ((e as { code?: string }).code !== '404') throw e;
     await jsm.streams.add(wanted);
+    return;
   }
+  if (info.config.retention !== RetentionPolicy.Workqueue || !info.config.subjects?.includes(spec.subject)) {
+    throw new TarkaError(
+      'TARKA_ES_STREAM_UNFIT',
+      `stream ${spec.name} is not a work queue on ${spec.subject} (retention ${info.config.retention}, subjects ${JSON.stringify(info.config.subjects)})`,
+      'set JETSTREAM_STREAM to an unused name, or fix the stream',
+    );
+  }
+  await applyLimits(jsm, spec.name, info.config, limits);
+}
+
+export interface DeadLetterSpec {
+  name: string;
+  subject: string;
+  replicas: number;
+  /** JETSTREAM_DLQ_MAX_MESSAGES, JETSTREAM_DLQ_MAX_BYTES, JETSTREAM_DLQ_MAX_AGE. */
+  maxMessages?: number;
+  maxBytes?: number;
+  maxAgeMs?: number;
+}
+
+/**
+ * Dead letters: a record for people, bounded in count, bytes and age. Full, the oldest go first:
+ * each dead letter's failure is already in the case's log (InvestigationFailed), so dropping an old
+ * copy loses no case, while refusing new ones would lose the newest evidence.
+ */
+export async function ensureDeadLetterStream(jsm: JetStreamManager, spec: DeadLetterSpec): Promise<void> {
+  const limits: Limits = {
+    max_msgs: spec.maxMessages ?? STREAM_DEFAULTS.deadLetterMessages,
+    max_bytes: spec.maxBytes ?? STREAM_DEFAULTS.deadLetterBytes,
+    max_age: (spec.maxAgeMs ?? STREAM_DEFAULTS.deadLetterAgeMs) * 1_000_000,
+    max_msg_size: MAX_JOB_BYTES + 16 * 1024,
+    discard: DiscardPolicy.Old,
+  };
+  let info;
+  try {
+    info = await jsm.streams.info(spec.name);
+  } catch (e) {
+    if ((e as { code?: string }).code !== '404') throw e;
+    await jsm.streams
+      .add({
+        name: spec.name,
+        subjects: [spec.subject],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        num_replicas: spec.replicas,
+        ...limits,
+      })
+      .catch((err: { api_error?: { err_code?: number } }) => {
+        if (err.api_error?.err_code !== 10058) throw err; // created meanwhile by another worker
+      });
+    return;
+  }
+  await applyLimits(jsm, spec.name, info.config, limits);
 }

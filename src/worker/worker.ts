@@ -1,14 +1,5 @@
 import { hostname } from 'node:os';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  RetentionPolicy,
-  StorageType,
-  headers,
-  type Consumer,
-  type JsMsg,
-  type NatsConnection,
-} from 'nats';
+import { AckPolicy, DeliverPolicy, headers, type Consumer, type JsMsg, type NatsConnection } from 'nats';
 import type { CaseCommandHandler } from '../commands/case/handler.js';
 import type { EventStore } from '../events/event-store.js';
 import { jobSchema, type Job } from '../dispatch/job.js';
@@ -16,6 +7,14 @@ import { boundError } from '../investigation/bounds.js';
 import { investigate, type Step, type Toolkit, type Window } from '../investigation/investigate.js';
 import type { Logger } from '../shared/log.js';
 import { alertForJob } from './case-context.js';
+import { ensureDeadLetterStream } from '../events/jetstream-setup.js';
+import {
+  ensureMaxDeliveries,
+  maxDeliveriesDurable,
+  maxDeliveriesStream,
+  readMaxDeliveries,
+  type MaxDeliveriesAdvisory,
+} from './max-deliveries.js';
 
 export interface WorkerOptions {
   stream: string;
@@ -29,6 +28,10 @@ export interface WorkerOptions {
   windowMs: number;
   /** How long SIGTERM waits for jobs in hand before giving them back. */
   shutdownMs: number;
+  /** Replicas of the dead-letter and advisory streams (NATS_REPLICAS); 1 when not given. */
+  replicas?: number;
+  /** Bounds of the dead-letter stream (JETSTREAM_DLQ_*); defaults in STREAM_DEFAULTS. */
+  deadLetter?: { maxMessages?: number; maxBytes?: number; maxAgeMs?: number };
 }
 
 const nanos = (s: number) => s * 1_000_000_000;
@@ -44,6 +47,7 @@ export class Worker {
   private stopping = false;
   private readonly inflight = new Map<JsMsg, Promise<void>>();
   private loop: Promise<void> | undefined;
+  private deadLoop: Promise<void> | undefined;
   private consumer: Consumer | undefined;
   readonly id = `${hostname()}-${process.pid}`;
   completed = 0;
@@ -81,25 +85,73 @@ export class Worker {
       if ((e as { code?: string }).code !== '404') throw e;
       await jsm.consumers.add(this.opts.stream, config);
     }
-    await jsm.streams
-      .add({
-        name: deadLetterStream(this.opts.stream),
-        subjects: [deadLetterSubject(this.opts.subject)],
-        storage: StorageType.File,
-        retention: RetentionPolicy.Limits,
-      })
-      .catch((e: { api_error?: { err_code?: number } }) => {
-        if (e.api_error?.err_code !== 10058) throw e; // already exists
-      });
-    this.consumer = await this.deps.nc.jetstream().consumers.get(this.opts.stream, this.opts.durable);
+    const replicas = this.opts.replicas ?? 1;
+    await ensureDeadLetterStream(jsm, {
+      name: deadLetterStream(this.opts.stream),
+      subject: deadLetterSubject(this.opts.subject),
+      replicas,
+      ...this.opts.deadLetter,
+    });
+    await ensureMaxDeliveries(jsm, { ...this.opts, replicas });
+    const js = this.deps.nc.jetstream();
+    this.consumer = await js.consumers.get(this.opts.stream, this.opts.durable);
+    const advisories = await js.consumers.get(
+      maxDeliveriesStream(this.opts.stream),
+      maxDeliveriesDurable(this.opts.durable),
+    );
     this.loop = this.run();
+    this.deadLoop = readMaxDeliveries(
+      advisories,
+      () => this.stopping,
+      (a) => this.diedOnEveryDelivery(a),
+      (err, what) => this.deps.log.warn({ err }, what),
+    );
     return this;
+  }
+
+  /**
+   * JetStream gave up on a job whose every delivery ended without an answer (the worker holding it
+   * died each time): record the final failure, keep the job in the dead-letter stream, and take it
+   * off the queue. Idempotent: a repeated advisory writes nothing new.
+   */
+  private async diedOnEveryDelivery(a: MaxDeliveriesAdvisory): Promise<void> {
+    const { log } = this.deps;
+    const jsm = await this.deps.nc.jetstreamManager();
+    const stored = await jsm.streams.getMessage(this.opts.stream, { seq: a.stream_seq }).catch((e) => {
+      if ((e as { code?: string }).code === '404' || /no message found/i.test(String(e))) return null;
+      throw e;
+    });
+    if (!stored) return; // acked or dead-lettered meanwhile: nothing left to do
+    const parsed = jobSchema.safeParse(parseJson(stored.data));
+    const reason = `worker died on every delivery (${a.deliveries} deliveries, none answered): see the worker logs around then`;
+    if (parsed.success) {
+      const job = parsed.data;
+      log.error(
+        { caseId: job.caseId, investigationId: job.investigationId, deliveries: a.deliveries },
+        'investigation job exhausted its deliveries without an answer',
+      );
+      await this.deps.handler.handle(
+        job.caseId,
+        {
+          type: 'FailInvestigation',
+          investigationId: job.investigationId,
+          error: reason,
+          final: true,
+          attempts: a.deliveries,
+        },
+        `fail:${job.investigationId}:max-deliveries`,
+      );
+    }
+    await this.publishDead(stored.data, a.stream_seq, a.deliveries, reason, true);
+    await jsm.streams.deleteMessage(this.opts.stream, a.stream_seq, false).catch((e) => {
+      if (!/no message found/i.test(String(e))) throw e;
+    });
   }
 
   /** Stops fetching, finishes jobs in hand up to the deadline, then gives the rest back (nak). */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.loop;
+    await Promise.all([this.loop, this.deadLoop]);
     const deadline = new Promise((r) => setTimeout(r, this.opts.shutdownMs).unref());
     await Promise.race([Promise.all(this.inflight.values()), deadline]);
     for (const m of this.inflight.keys()) m.nak();
@@ -221,13 +273,35 @@ export class Worker {
   }
 
   private async deadLetter(m: JsMsg, reason: string): Promise<void> {
+    await this.publishDead(m.data, m.seq, m.info.redeliveryCount, reason, false);
+  }
+
+  /** A copy for people to inspect; `strict` when the job is deleted from the queue right after. */
+  private async publishDead(
+    data: Uint8Array,
+    seq: number,
+    deliveries: number,
+    reason: string,
+    strict: boolean,
+  ): Promise<void> {
     const h = headers();
     h.set('Tarka-Dead-Reason', reason.replace(/[\r\n]+/g, ' ').slice(0, 1000));
-    h.set('Tarka-Original-Seq', String(m.seq));
-    h.set('Tarka-Deliveries', String(m.info.redeliveryCount));
+    h.set('Tarka-Original-Seq', String(seq));
+    h.set('Tarka-Deliveries', String(deliveries));
     await this.deps.nc
       .jetstream()
-      .publish(deadLetterSubject(this.opts.subject), m.data, { headers: h, msgID: `dead:${m.seq}` })
-      .catch((e) => this.deps.log.error({ err: e }, 'could not write to the dead-letter stream'));
+      .publish(deadLetterSubject(this.opts.subject), data, { headers: h, msgID: `dead:${seq}` })
+      .catch((e) => {
+        this.deps.log.error({ err: e }, 'could not write to the dead-letter stream');
+        if (strict) throw e;
+      });
+  }
+}
+
+function parseJson(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(data));
+  } catch {
+    return undefined;
   }
 }
