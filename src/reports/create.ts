@@ -13,6 +13,9 @@ export function createObjectStore(config: Config): ObjectStore {
       endpoint: config.S3_ENDPOINT_URL,
       accessKeyId: config.S3_ACCESS_KEY_ID,
       secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+      connectTimeoutMs: config.S3_CONNECT_TIMEOUT_SECONDS * 1000,
+      requestTimeoutMs: config.S3_REQUEST_TIMEOUT_SECONDS * 1000,
+      maxAttempts: config.S3_MAX_ATTEMPTS,
     });
   }
   return new FsObjectStore(resolve(config.TARKA_DATA_DIR, 'reports'));

@@ -94,6 +94,10 @@ export const configSchema = z.object({
   S3_REGION: z.string().default('us-east-1'),
   S3_ACCESS_KEY_ID: optional(z.string()),
   S3_SECRET_ACCESS_KEY: optional(z.string()),
+  /** A hanging S3 endpoint fails an upload in bounded time: per connection, per request, attempts. */
+  S3_CONNECT_TIMEOUT_SECONDS: int(1, 300).default(5),
+  S3_REQUEST_TIMEOUT_SECONDS: int(1, 3600).default(30),
+  S3_MAX_ATTEMPTS: int(1, 10).default(3),
 
   NATS_URL: optional(
     z.string().regex(/^(nats|tls|wss?):\/\/[^\s]+(,(nats|tls|wss?):\/\/[^\s]+)*$/, {
@@ -138,6 +142,8 @@ export const configSchema = z.object({
   POSTGRES_DB: z.string().min(1).default('tarka'),
   POSTGRES_USER: z.string().min(1).default('postgres'),
   POSTGRES_PASSWORD: optional(z.string()),
+  // A Postgres that does not answer fails a connection after this long, so the API answers 503 fast.
+  POSTGRES_CONNECT_TIMEOUT_MS: int(100, 600_000).default(2000),
 
   // proxy: behind an authenticating proxy (oauth2-proxy, an ingress with SSO) that sets X-Forwarded-Email.
   AUTH_MODE: z
