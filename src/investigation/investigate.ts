@@ -1,6 +1,6 @@
 import type { AlertInput, Window } from '../analysis/alert.js';
 import type { CaseEventOf } from '../events/case-events.js';
-import { boundReport, boundStep } from './bounds.js';
+import { boundReport, boundStep, boundValue } from './bounds.js';
 import type { EvidenceItem, EvidenceRequest } from './evidence.js';
 
 export type { AlertInput, Window };
@@ -28,21 +28,20 @@ export interface InvestigationReport {
 /** A finished step, as its InvestigationStepCompleted event will carry it. */
 export type Step = Omit<CaseEventOf<'InvestigationStepCompleted'>['data'], 'investigationId'>;
 
-/** Largest evidence payload a step event carries; events must stay far below the 1 MB message cap. */
-const MAX_STEP_DATA = 12_000;
+/** Largest evidence payload (bytes of JSON) a step event carries; far below the 1 MB message cap. */
+const MAX_STEP_DATA = 16_000;
 
 /** Evidence as a timeline step: status, query and a bounded slice of the data. */
 export function stepOf(item: EvidenceItem): Step {
-  const json = item.data === null ? 'null' : JSON.stringify(item.data);
-  const data =
-    json.length <= MAX_STEP_DATA ? item.data : { truncated: true, preview: json.slice(0, MAX_STEP_DATA) };
+  // Cut lines and lists rather than the JSON text, so the console still shows log lines and series.
+  const { value: data, cut } = boundValue(item.data, MAX_STEP_DATA, { stringBytes: 2000, listItems: 200 });
   const detail = {
     id: item.id,
     source: item.source,
     kind: item.kind,
     query: item.query,
     error: item.error ?? null,
-    truncated: item.truncated ?? false,
+    truncated: (item.truncated ?? false) || cut,
     data,
   };
   const summary = item.status === 'ok' ? item.title : `${item.title}: ${item.error ?? item.status}`;

@@ -72,6 +72,36 @@ describe('case decider', () => {
           { type: 'InvestigationRequested', data: { episode: 1, anchor: T0, reason: 'new_episode' } },
         ]));
 
+    describe('a known episode start in the future (stored before ingest checked clocks)', () => {
+      const FUTURE = '2027-11-26T10:00:00Z';
+      const at = (credibleUntil: string, a: Partial<Alert> = {}): CaseCommand => ({
+        type: 'ReceiveAlert',
+        alert: alert(a),
+        notification,
+        investigationId: 'inv-2',
+        credibleUntil,
+      });
+
+      it('takes a real firing that starts before it as a new episode', () =>
+        given(fired(1, FUTURE), requested(1))
+          .when(at('2026-11-26T10:05:00Z'))
+          .then([
+            { type: 'AlertFired', data: { episode: 2, startsAt: T0 } },
+            { type: 'InvestigationRequested', data: { episode: 2, investigationId: 'inv-2' } },
+          ]));
+
+      it('still reads an earlier start as a late delivery when the known start is credible', () =>
+        given(fired(1, T1), requested(1)).when(at('2026-11-26T11:05:00Z')).thenNothing());
+
+      it('without the receiver’s clock (older callers) keeps the old reading', () =>
+        given(fired(1, FUTURE), requested(1)).when(receive({}, 'inv-2')).thenNothing());
+
+      it('treats a resend of the same start as the same episode', () =>
+        given(fired(1, FUTURE), requested(1))
+          .when(at('2026-11-26T10:05:00Z', { startsAt: FUTURE }))
+          .thenNothing());
+    });
+
     it('ignores a resend of the firing episode it already knows', () =>
       given(fired(1), requested(1)).when(receive()).thenNothing());
 
