@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from 'nats';
 import type { Logger } from '../shared/log.js';
+import { natsConnectOptions, natsSettingsFromUrl, type NatsSettings } from './nats-options.js';
 
 /**
  * Connects to NATS and keeps reconnecting forever: a NATS outage must end in automatic recovery,
@@ -11,9 +12,15 @@ export interface NatsLink {
   connected(): boolean;
 }
 
-export async function connectNats(url: string, log: Logger, name = 'tarka'): Promise<NatsLink> {
+/** `target` is a server list (credentials in it are used, never shown) or settings from the config. */
+export async function connectNats(
+  target: string | NatsSettings,
+  log: Logger,
+  name = 'tarka',
+): Promise<NatsLink> {
+  const settings = typeof target === 'string' ? natsSettingsFromUrl(target) : target;
   const nc = await connect({
-    servers: url.split(','),
+    ...natsConnectOptions(settings),
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,

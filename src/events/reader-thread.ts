@@ -1,14 +1,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { connect } from 'nats';
 import { TarkaError } from '../shared/errors.js';
+import { scrubSecrets } from '../shared/secret-url.js';
 import { readStream } from './jetstream-reader.js';
+import { natsConnectOptions, type NatsSettings } from './nats-options.js';
 
 // The body of a reader thread (see read-in-thread.ts): its own NATS connection running readStream,
 // handing each batch to the parent packed into one transferred buffer (one copy of the bytes, no
 // structured clone of objects).
 
-export interface ReaderThreadData {
-  servers: string[];
+/** Connection settings (with the same credentials as the parent's connection) and what to read. */
+export interface ReaderThreadData extends NatsSettings {
   stream: string;
   fromSeq: number;
   batchSize: number;
@@ -38,16 +40,21 @@ const report = (r: ThreadReport, transfer: ArrayBuffer[] = []) => port.postMessa
 const fail = (e: unknown) => {
   const err = e instanceof TarkaError ? e : undefined;
   report({
-    failed: { code: err?.code ?? 'TARKA_ES_UNAVAILABLE', message: (e as Error).message, hint: err?.hint },
+    failed: {
+      code: err?.code ?? 'TARKA_ES_UNAVAILABLE',
+      message: scrubSecrets((e as Error).message),
+      hint: err?.hint,
+    },
   });
 };
 
 try {
-  const nc = await connect({ servers: data.servers, name: 'tarka-reader', noAsyncTraces: true });
+  const { stream, fromSeq, batchSize, ...settings } = data;
+  const nc = await connect({ ...natsConnectOptions(settings), name: 'tarka-reader', noAsyncTraces: true });
   const sub = readStream(nc, await nc.jetstreamManager(), {
-    stream: data.stream,
-    fromSeq: data.fromSeq,
-    batchSize: data.batchSize,
+    stream,
+    fromSeq,
+    batchSize,
     onMessages: async (messages) => {
       await taken;
       taken = new Promise<void>((r) => (take = r));

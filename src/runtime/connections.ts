@@ -1,6 +1,7 @@
 import type { JetStreamManager, NatsConnection } from 'nats';
 import type pg from 'pg';
 import { connectNats } from '../events/jetstream-connection.js';
+import { natsSettings, shownServers } from '../events/nats-options.js';
 import { ensureEventStream, jetStreamManager } from '../events/jetstream-setup.js';
 import { checkout, createPool, ensureDatabase, pgSettings } from '../projections/db.js';
 import { activeGeneration } from '../projections/generations.js';
@@ -9,12 +10,13 @@ import { readModels } from '../projections/read-models.js';
 import type { Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
+import { scrubSecrets, shownUrl } from '../shared/secret-url.js';
 
 // The two connections every process needs, kept apart from the API's extras (read pool, metrics)
 // so a batch command like `tarka replay` starts without loading them.
 
-/** A server URL fit for logs: user and password removed. */
-export const withoutCredentials = (url: string) => url.replace(/\/\/[^@/]*@/g, '//');
+/** A server URL (or comma-separated list) fit for logs: userinfo and secret query values removed. */
+export const withoutCredentials = (url: string) => url.split(',').map(shownUrl).join(',');
 
 /** NATS, JetStream checked for fitness, and the event stream ensured. */
 export async function connectEventLog(
@@ -29,12 +31,13 @@ export async function connectEventLog(
       'set NATS_URL=nats://host:4222, or use `tarka up` for an embedded NATS',
     );
   }
-  const link = await connectNats(config.NATS_URL, log, `tarka-${name}`).catch((cause: Error) => {
+  const settings = natsSettings(config);
+  const link = await connectNats(settings, log, `tarka-${name}`).catch((cause: Error) => {
+    if (cause instanceof TarkaError) throw cause;
     throw new TarkaError(
       'TARKA_ES_UNAVAILABLE',
-      `cannot reach NATS at ${withoutCredentials(config.NATS_URL!)}: ${cause.message}`,
-      'check NATS_URL and that nats-server runs with -js',
-      { cause },
+      `cannot reach NATS at ${shownServers(settings)}: ${scrubSecrets(cause.message)}`,
+      'check NATS_URL, its credentials (NATS_USER, NATS_TOKEN, NATS_CREDS_FILE, NATS_TLS_*) and that nats-server runs with -js',
     );
   });
   const jsm = await jetStreamManager(link.nc);

@@ -49,7 +49,14 @@ export async function startServer(
   command: string,
   args: string[],
   url: string,
-  options: { readyPath: string; cwd?: string; timeoutMs?: number; cleanupDir?: string },
+  options: {
+    readyPath: string;
+    cwd?: string;
+    timeoutMs?: number;
+    cleanupDir?: string;
+    /** Readiness check for servers behind TLS or auth; default a plain GET of url + readyPath. */
+    probe?: (url: string) => Promise<boolean>;
+  },
 ): Promise<ServerProcess> {
   installExitHook();
   const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -91,9 +98,13 @@ export async function startServer(
       break;
     }
     try {
-      const res = await fetch(`${url}${options.readyPath}`, { signal: AbortSignal.timeout(1_000) });
-      await res.arrayBuffer();
-      if (res.ok) break;
+      if (options.probe) {
+        if (await options.probe(`${url}${options.readyPath}`)) break;
+      } else {
+        const res = await fetch(`${url}${options.readyPath}`, { signal: AbortSignal.timeout(1_000) });
+        await res.arrayBuffer();
+        if (res.ok) break;
+      }
     } catch {
       /* not listening yet */
     }

@@ -3,6 +3,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, startServer, tempDir } from './processes.js';
+import { bcryptHash, probe, type TestCertificates } from './secured.js';
 
 // A real Prometheus (Debian's /usr/bin/prometheus) on a free port, its TSDB pre-filled with
 // synthetic history by `promtool tsdb create-blocks-from openmetrics`. Blocks are loaded at
@@ -27,6 +28,10 @@ export interface PrometheusOptions {
   intervalSeconds?: number;
   /** The newest sample's time; default now, so instant queries at "now" see it. */
   now?: Date;
+  /** Serve HTTPS with this certificate (`--web.config.file`). */
+  tls?: TestCertificates;
+  /** Require basic auth with these users and passwords (hashed with bcrypt in the web config). */
+  users?: Record<string, string>;
 }
 
 export interface PrometheusFixture {
@@ -119,11 +124,28 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
   await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', input, dataDir]);
   const config = join(dir, 'prometheus.yml');
   await writeFile(config, 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
+  const web = join(dir, 'web.yml');
+  const webLines: string[] = [];
+  if (options.tls) {
+    webLines.push(
+      'tls_server_config:',
+      `  cert_file: ${options.tls.certFile}`,
+      `  key_file: ${options.tls.keyFile}`,
+    );
+  }
+  const users = Object.entries(options.users ?? {});
+  if (users.length > 0) {
+    webLines.push('basic_auth_users:', ...users.map(([u, p]) => `  ${u}: ${JSON.stringify(bcryptHash(p))}`));
+  }
+  if (webLines.length > 0) await writeFile(web, `${webLines.join('\n')}\n`);
+  const [firstUser] = users;
+  const ready = (u: string) =>
+    probe(u, firstUser && { user: firstUser[0], password: firstUser[1] }, options.tls?.ca);
 
   // A free port can be taken between probe and bind; a second try covers that race.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
+    const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     try {
       const server = await startServer(
         'prometheus',
@@ -134,9 +156,10 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
           '--storage.tsdb.retention.time=30d',
           `--web.listen-address=127.0.0.1:${port}`,
           '--log.level=warn',
+          ...(webLines.length > 0 ? [`--web.config.file=${web}`] : []),
         ],
         url,
-        { readyPath: '/-/ready', cwd: dir },
+        { readyPath: '/-/ready', cwd: dir, probe: ready },
       );
       return {
         url,
