@@ -29,4 +29,16 @@ describe('inbox search tokens', () => {
     });
     expect(parseSearch('')).toEqual({ keys: {}, labels: {}, text: '' });
   });
+
+  it('reads prototype names (constructor, __proto__, hasOwnProperty, toString) as label names', () => {
+    const s = parseSearch('constructor:a __proto__:b hasOwnProperty:c toString:d valueOf:e ns:x');
+    expect(s.keys).toEqual({ ns: ['x'] });
+    expect(Object.entries(s.labels)).toEqual([
+      ['constructor', ['a']],
+      ['__proto__', ['b']],
+      ['hasOwnProperty', ['c']],
+      ['toString', ['d']],
+      ['valueOf', ['e']],
+    ]);
+  });
 });
