@@ -63,4 +63,46 @@ describe('dispatcher', () => {
     }
     expect(new Set(seen)).toEqual(requested);
   });
+
+  it('queues the jobs behind a message it cannot decode, and sets that message aside', async () => {
+    const c = await testContext();
+    try {
+      const raw = await c.nc
+        .jetstream()
+        .publish(
+          `${c.config.EVENTS_SUBJECT_PREFIX}.case.garbled`,
+          new TextEncoder().encode('\u0000 not a commit'),
+        );
+      const { seq } = await c.store.append(
+        'case.after-garbled',
+        [
+          {
+            type: 'InvestigationRequested',
+            data: {
+              investigationId: 'inv-after-garbled',
+              episode: 1,
+              reason: 'new_episode',
+              anchor: '2026-11-01T10:00:00.000Z',
+              requestedBy: null,
+            },
+          },
+        ],
+        { expectedVersion: 0, commandId: 'after-garbled' },
+      );
+      const runners = startProjectors(c);
+      try {
+        await Promise.all(runners.map((r) => r.waitFor(seq, 15_000)));
+      } finally {
+        await Promise.all(runners.map((r) => r.stop()));
+      }
+      const info = await (await c.nc.jetstreamManager()).streams.info(c.config.JETSTREAM_STREAM);
+      expect(info.state.messages).toBe(1);
+      const { rows } = await c.pool.query<{ seq: string; event_type: string }>(
+        "SELECT seq, event_type FROM projection_set_aside WHERE projector = 'dispatcher'",
+      );
+      expect(rows).toEqual([{ seq: String(raw.seq), event_type: '(unreadable)' }]);
+    } finally {
+      await c.dispose();
+    }
+  });
 });

@@ -12,7 +12,10 @@ import { createObjectStore } from '../src/reports/create.js';
 import { renderReport } from '../src/reports/render.js';
 import type { ObjectStore } from '../src/reports/object-store.js';
 import { testContext } from './support/context.js';
-import { envOf } from './support/process.js';
+import { envOf, freePort } from './support/process.js';
+import pg from 'pg';
+import { isAboutTheData } from '../src/projections/set-aside.js';
+import { StoreUnavailable, TarkaError } from '../src/shared/errors.js';
 
 // Events already in the log that a projector cannot apply must not wedge it: they are appended
 // here straight to the store (as old data was, before ingest normalised text), next to a message
@@ -317,5 +320,84 @@ describe('report writer', () => {
     expect(seen).toHaveLength(2);
     expect(seen.every((s) => s.openTransactions === 0 && s.checkpoint < done.seq)).toBe(true);
     expect(await real.get(`2026-11-01/${id}-test.json`)).toContain('"investigationId": "i1"');
+  });
+});
+
+describe('an outage is not the data', () => {
+  let ctx: Ctx;
+  beforeAll(async () => {
+    ctx = await testContext();
+  });
+  afterAll(async () => ctx.dispose());
+
+  it('tells errors about an event from errors about the system, as Postgres and Node raise them', async () => {
+    const pgError = (sql: string) =>
+      ctx.pool.query(sql).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    // About the event: bad values, broken rules, our own code tripping on its shape, undecodable.
+    expect(isAboutTheData(await pgError(`SELECT '"\\u0000"'::jsonb`))).toBe(true);
+    expect(isAboutTheData(await pgError('SELECT 10000000000::int'))).toBe(true);
+    expect(isAboutTheData(new TypeError("Cannot read properties of undefined (reading 'alertname')"))).toBe(
+      true,
+    );
+    expect(isAboutTheData(new TarkaError('TARKA_EVENT_UNREADABLE', 'message 3 is not JSON'))).toBe(true);
+    // About the system: a missing table, a refused connection, the event store or S3 down.
+    expect(isAboutTheData(await pgError('SELECT * FROM no_such_table'))).toBe(false);
+    const port = await freePort();
+    const refused = await new pg.Client({ host: '127.0.0.1', port }).connect().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isAboutTheData(refused)).toBe(false);
+    expect(isAboutTheData(new StoreUnavailable('JetStream is down'))).toBe(false);
+    expect(isAboutTheData(new TarkaError('TARKA_DEPENDENCY_DOWN', 'S3 is down'))).toBe(false);
+  });
+
+  it('sets nothing aside when Postgres drops the session in the middle of a batch; it catches up', async () => {
+    const runner = new ProjectorRunner(
+      { pool: ctx.pool, store: ctx.store, log: ctx.log },
+      casesProjection,
+    ).start();
+    const locker = await ctx.pool.connect();
+    try {
+      const first = `out-a-${randomUUID().slice(0, 8)}`;
+      const s1 = (
+        await ctx.store.append(`case.${first}`, [alertFired(first, {})], {
+          expectedVersion: 0,
+          commandId: randomUUID(),
+        })
+      ).seq;
+      await runner.waitFor(s1, 15_000);
+      // Hold the table, so the next batch waits inside its apply; then cut that session.
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE cases_g1 IN ACCESS EXCLUSIVE MODE');
+      const second = `out-b-${randomUUID().slice(0, 8)}`;
+      const s2 = (
+        await ctx.store.append(`case.${second}`, [alertFired(second, {})], {
+          expectedVersion: 0,
+          commandId: randomUUID(),
+        })
+      ).seq;
+      let waiting: number[] = [];
+      for (const deadline = Date.now() + 10_000; waiting.length === 0 && Date.now() < deadline;) {
+        const { rows } = await ctx.pool.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        waiting = rows.map((r) => r.pid);
+        if (waiting.length === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(waiting).toHaveLength(1);
+      await ctx.pool.query('SELECT pg_terminate_backend($1)', [waiting[0]]);
+      await locker.query('COMMIT');
+      await runner.waitFor(s2, 20_000);
+      expect((await ctx.pool.query('SELECT 1 FROM cases WHERE case_id = $1', [second])).rowCount).toBe(1);
+      expect((await ctx.pool.query('SELECT 1 FROM projection_set_aside')).rowCount).toBe(0);
+      expect(runner.setAside).toBe(0);
+    } finally {
+      locker.release();
+      await runner.stop();
+    }
   });
 });
