@@ -1,0 +1,76 @@
+import { envOf, freePort, startTarka, type TarkaProcess } from '../../support/process.js';
+import type { Config } from '../../../src/shared/config.js';
+
+type Supervised = TarkaProcess & { command: string };
+
+/**
+ * Tarka processes run as Kubernetes would run them: a process that exits on its own is noted as a
+ * crash (with the end of its output) and started again, so one defect does not hide the others;
+ * the scenario then asserts that nothing crashed.
+ */
+export class Supervisor {
+  readonly crashes: string[] = [];
+  /**
+   * Start attempts that failed (the process exited with its error, e.g. while a NATS node was
+   * still electing leaders). A pod would be restarted: noted, not counted as a crash.
+   */
+  readonly startFailures: string[] = [];
+  private readonly procs = new Map<string, Supervised>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly extra: Record<string, string> = {},
+  ) {}
+
+  async start(name: string, command = name): Promise<TarkaProcess> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const env = envOf(this.config, { PORT: String(await freePort()), ...this.extra });
+        const p = await startTarka(command, env);
+        this.procs.set(name, Object.assign(p, { command }));
+        return p;
+      } catch (e) {
+        const first = (e as Error).message.split('\n').slice(0, 2).join(' ');
+        this.startFailures.push(`${name}: ${first.slice(0, 300)}`);
+        if (attempt >= 5) throw e;
+        await new Promise((r) => setTimeout(r, 1000 * attempt));
+      }
+    }
+  }
+
+  get(name: string): Supervised {
+    const p = this.procs.get(name);
+    if (!p) throw new Error(`no process ${name}`);
+    return p;
+  }
+
+  /** Notes and restarts every process that exited without being told to. */
+  async check(when: string): Promise<void> {
+    for (const [name, p] of this.procs) {
+      if (p.child.exitCode === null && p.child.signalCode === null) continue;
+      const tail = p
+        .output()
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('{') && !/^\s+at /.test(l))
+        .slice(-3)
+        .join(' / ');
+      this.crashes.push(
+        `${name} exited ${p.child.exitCode ?? p.child.signalCode} ${when}: ${tail.slice(0, 300)}`,
+      );
+      await this.start(name, p.command);
+    }
+  }
+
+  /** SIGKILLs a process (a fault we inject) and starts a fresh one in its place. */
+  async killAndRestart(name: string): Promise<void> {
+    await this.check(`(noticed before the ${name} SIGKILL)`);
+    const p = this.get(name);
+    await p.kill('SIGKILL');
+    await this.start(name, p.command);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const p of this.procs.values()) await p.kill('SIGKILL');
+  }
+}
