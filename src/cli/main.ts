@@ -51,7 +51,7 @@ program
       fail(e);
     }
     const [{ createContext }, { startServe }] = await runtime();
-    const ctx = await createContext(config, log, 'serve').catch(fail);
+    const ctx = await createContext(config, log, 'serve', { postgres: 'optional' }).catch(fail);
     const serve = await startServe(ctx).catch(fail);
     await untilSignal(log, [serve], ctx);
   });
@@ -76,7 +76,7 @@ program
     const { config, log } = boot('worker');
     const [{ createContext }, { startOps }] = await runtime();
     const { startWorker } = await import('../runtime/worker-process.js');
-    const ctx = await createContext(config, log, 'worker').catch(fail);
+    const ctx = await createContext(config, log, 'worker', { postgres: 'optional' }).catch(fail);
     const ops = await startOps(ctx).catch(fail);
     const worker = await startWorker(ctx).catch(fail);
     await untilSignal(log, [ops, worker], ctx);

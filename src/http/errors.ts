@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { StoreUnavailable, TarkaError, type ErrorCode } from '../shared/errors.js';
+import { isDependencyDown } from '../shared/dependency-down.js';
+import { TarkaError, type ErrorCode } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 
 const statusOf: Partial<Record<ErrorCode, number>> = {
@@ -56,14 +57,4 @@ export function errorHandler(log: Logger, bodyLimit: number) {
     if (status === 503) reply.header('Retry-After', '5');
     return reply.status(status).send(e.toJSON());
   };
-}
-
-function isDependencyDown(error: Error): boolean {
-  if (error instanceof StoreUnavailable) return true;
-  const name = error.name ?? '';
-  const code = (error as { code?: string }).code ?? '';
-  return (
-    /ConnectionError|BackendTerminated/.test(name) ||
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01'].includes(code)
-  );
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { NatsConnection } from 'nats';
 import type pg from 'pg';
 import type { EventStore } from '../events/event-store.js';
+import type { DatabaseStatus } from '../runtime/database.js';
 import { scrubSecrets } from '../shared/secret-url.js';
 import type { Metrics } from './metrics.js';
 
@@ -11,10 +12,20 @@ const within = <T>(p: Promise<T>, ms: number) =>
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)),
   ]);
 
-/** Liveness, readiness (NATS and Postgres reachable) and Prometheus metrics. */
+/**
+ * Liveness, readiness and Prometheus metrics. Ready means NATS is reachable, and Postgres too where
+ * the process needs it (`database.need`); where it does not (serve: ingest needs only NATS), the
+ * body still reports Postgres.
+ */
 export function opsRoutes(
   app: FastifyInstance,
-  deps: { nc?: NatsConnection; pool: pg.Pool; store: EventStore; metrics: Metrics },
+  deps: {
+    nc?: NatsConnection;
+    pool: pg.Pool;
+    store: EventStore;
+    metrics: Metrics;
+    database?: Pick<DatabaseStatus, 'need' | 'problem'>;
+  },
 ) {
   app.get('/health', async () => ({ status: 'ok' }));
 
@@ -30,9 +41,12 @@ export function opsRoutes(
         if (deps.nc.isClosed()) throw new Error('connection closed');
         await deps.nc.rtt();
       }),
-      check(() => deps.pool.query('SELECT 1')),
+      check(async () => {
+        if (deps.database?.problem) throw new Error(`not set up: ${deps.database.problem}`);
+        await deps.pool.query('SELECT 1');
+      }),
     ]);
-    const ready = nats === 'ok' && postgres === 'ok';
+    const ready = nats === 'ok' && (postgres === 'ok' || deps.database?.need === 'optional');
     if (!ready) reply.status(503).header('Retry-After', '5');
     return { status: ready ? 'ready' : 'not ready', nats, postgres };
   });

@@ -7,6 +7,8 @@ export interface PgSettings {
   database: string;
   user: string;
   password?: string | undefined;
+  /** How long opening a connection may take (pg's name, so every pg client built from these gets it). */
+  connectionTimeoutMillis: number;
 }
 
 export function pgSettings(config: Config): PgSettings {
@@ -16,6 +18,7 @@ export function pgSettings(config: Config): PgSettings {
     database: config.POSTGRES_DB,
     user: config.POSTGRES_USER,
     password: config.POSTGRES_PASSWORD,
+    connectionTimeoutMillis: config.POSTGRES_CONNECT_TIMEOUT_MS,
   };
 }
 
@@ -27,7 +30,9 @@ export function pgUrl(s: PgSettings): string {
 }
 
 export function createPool(s: PgSettings, max = 10): pg.Pool {
-  const pool = new pg.Pool({ ...s, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+  // A Postgres that does not answer fails a checkout after connectionTimeoutMillis (no retry here:
+  // callers answer 503 or retry on their own schedule) rather than hanging the caller.
+  const pool = new pg.Pool({ ...s, max, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;

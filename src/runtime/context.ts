@@ -10,7 +10,8 @@ import { pgSettings } from '../projections/db.js';
 import { createReadPool } from '../projections/read-pool.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
-import { connectDatabase, connectEventLog } from './connections.js';
+import { connectEventLog } from './connections.js';
+import { openDatabase, type DatabaseStatus, type PostgresNeed } from './database.js';
 
 export { withoutCredentials } from './connections.js';
 
@@ -23,11 +24,22 @@ export interface Context {
   handler: CaseCommandHandler;
   pool: pg.Pool;
   readPool: DatabasePool;
+  /** Whether the database is set up; /ready and the read pool ask it. */
+  database: DatabaseStatus;
   metrics: Metrics;
   close(): Promise<void>;
 }
 
-export async function createContext(config: Config, log: Logger, name: string): Promise<Context> {
+/**
+ * Connects what a process needs. With `postgres: 'optional'` (serve, worker: they take alerts and
+ * investigate through NATS alone) it also starts while Postgres is down, and recovers by itself.
+ */
+export async function createContext(
+  config: Config,
+  log: Logger,
+  name: string,
+  options: { postgres?: PostgresNeed } = {},
+): Promise<Context> {
   const { nc, jsm, connected } = await connectEventLog(config, log, name);
   await ensureWorkQueue(jsm, {
     name: config.JETSTREAM_STREAM,
@@ -44,9 +56,8 @@ export async function createContext(config: Config, log: Logger, name: string): 
     }),
     metrics,
   );
-  const pool = await connectDatabase(config, log);
-  const pgs = pgSettings(config);
-  const readPool = await createReadPool(pgs);
+  const { pool, status: database } = await openDatabase(config, log, options.postgres ?? 'required');
+  const readPool = await createReadPool(pgSettings(config), { whenReady: () => database.assertReady() });
   const handler = new CaseCommandHandler(store, { cacheSize: config.CASE_CACHE_SIZE });
   return {
     config,
@@ -56,8 +67,10 @@ export async function createContext(config: Config, log: Logger, name: string): 
     handler,
     pool,
     readPool,
+    database,
     metrics,
     close: async () => {
+      database.stop();
       await nc.drain().catch(() => undefined);
       await pool.end().catch(() => undefined);
       await readPool.end().catch(() => undefined);
