@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertPayload, sampleReport } from './fixtures.js';
+import { alertPayload, caseId, sampleReport } from './fixtures.js';
 import {
   ensureConsoleBuilt,
   getJson,
@@ -97,12 +97,12 @@ describe('live console in Chromium', () => {
         },
       ]),
     );
-    const row = page.locator('[data-case="c0ffee01"]');
+    const row = page.locator(`[data-case="${caseId('c0ffee01')}"]`);
     await row.waitFor();
     expect(await row.textContent()).toContain('KubePodCrashLooping');
     expect(await row.textContent()).toContain('investigating');
 
-    await complete('c0ffee01');
+    await complete(caseId('c0ffee01'));
     await row.getByText('actionable').waitFor();
     expect(await row.textContent()).toContain('oom killed');
 
@@ -141,22 +141,25 @@ describe('live console in Chromium', () => {
         },
       ]),
     );
-    await page.locator('[data-case="c0ffee04"]').waitFor();
+    await page.locator(`[data-case="${caseId('c0ffee04')}"]`).waitFor();
     await complete(
-      'c0ffee03',
+      caseId('c0ffee03'),
       sampleReport({
         summary: 'indexer throttled at its CPU limit; no user impact',
         classification: 'informational',
       }),
     );
-    await page.locator('[data-case="c0ffee03"]').getByText('informational').waitFor();
+    await page
+      .locator(`[data-case="${caseId('c0ffee03')}"]`)
+      .getByText('informational')
+      .waitFor();
     await shot(page, 'console-inbox.png');
     await page.close();
   });
 
   it('keeps filters and search in the URL and pages on the server', async () => {
     const page = await openLive('/?status=all&q=' + encodeURIComponent('ns:payments'));
-    await page.locator('[data-case="c0ffee04"]').waitFor();
+    await page.locator(`[data-case="${caseId('c0ffee04')}"]`).waitFor();
     expect(await page.locator('[data-case]').count()).toBe(2);
     await page.locator('select').first().selectOption('actionable');
     await page.waitForURL(/classification=actionable/);
@@ -191,23 +194,29 @@ describe('live console in Chromium', () => {
       ]),
     );
     await t.caught();
-    const page = await openLive('/cases/feed0001');
+    const page = await openLive(`/cases/${caseId('feed0001')}`);
     await page.getByText('Waiting for a worker').first().waitFor();
-    const inv = await investigationOf('feed0001');
+    const inv = await investigationOf(caseId('feed0001'));
     await t.ctx.handler.handle(
-      'feed0001',
+      caseId('feed0001'),
       { type: 'StartInvestigation', investigationId: inv, worker: 'w1', attempt: 1 },
       randomUUID(),
     );
     await page.locator('[data-state="running"]').waitFor();
-    await step('feed0001', inv, 'plan', 'looks like crashloop; collecting 3 pieces of evidence', 'done');
+    await step(
+      caseId('feed0001'),
+      inv,
+      'plan',
+      'looks like crashloop; collecting 3 pieces of evidence',
+      'done',
+    );
     await page.locator('[data-step="plan"]').waitFor();
-    await step('feed0001', inv, 'evidence:restarts', 'Container restarts: 14 in 15 min');
+    await step(caseId('feed0001'), inv, 'evidence:restarts', 'Container restarts: 14 in 15 min');
     await page.locator('[data-step="evidence:restarts"]').waitFor();
-    await step('feed0001', inv, 'evidence:logs', 'Logs: Loki answered 503', 'unavailable');
+    await step(caseId('feed0001'), inv, 'evidence:logs', 'Logs: Loki answered 503', 'unavailable');
     await page.locator('[data-step="evidence:logs"]').getByText('unavailable').waitFor();
     await t.ctx.handler.handle(
-      'feed0001',
+      caseId('feed0001'),
       {
         type: 'CompleteInvestigation',
         investigationId: inv,
@@ -234,8 +243,8 @@ describe('live console in Chromium', () => {
   });
 
   it('shows an action taken in one tab in every other open tab', async () => {
-    const a = await openLive('/cases/c0ffee02');
-    const b = await openLive('/cases/c0ffee02');
+    const a = await openLive(`/cases/${caseId('c0ffee02')}`);
+    const b = await openLive(`/cases/${caseId('c0ffee02')}`);
     await a.locator('[data-status="firing"]').waitFor();
     await b.locator('[data-status="firing"]').waitFor();
     await a.locator('select[name="duration"]').selectOption('2h');
@@ -272,10 +281,10 @@ describe('live console in Chromium', () => {
       ]),
     );
     await t.caught();
-    await complete('bad00001');
+    await complete(caseId('bad00001'));
     const page = await openLive('/?status=all');
-    await page.locator('[data-case="bad00001"]').waitFor();
-    await page.goto(`${t.url}/cases/bad00001`);
+    await page.locator(`[data-case="${caseId('bad00001')}"]`).waitFor();
+    await page.goto(`${t.url}/cases/${caseId('bad00001')}`);
     await page.getByText('<script>window.__pwned=2</script>').waitFor();
     await page.getByText('javascript:window.__pwned=4').waitFor();
     await page.getByText('fatal: <script>alert(1)</script> out of memory').waitFor();

@@ -1,5 +1,16 @@
 // Alerts and a report for the console tests: realistic shapes, plus hostile label values.
 
+import { labelsFingerprint } from '../../src/ingest/alertmanager-payload.js';
+
+// Tarka files an alert under Alertmanager's fingerprint of its labels, whatever the sender claims.
+// Tests name their alerts (`fingerprint: 'c0ffee01'`); `caseId(name)` is the case that alert became.
+const caseIds = new Map<string, string>();
+export function caseId(name: string): string {
+  const id = caseIds.get(name);
+  if (!id) throw new Error(`no alert named ${name} was built by alertPayload`);
+  return id;
+}
+
 export function alertPayload(
   alerts: {
     fingerprint: string;
@@ -19,15 +30,18 @@ export function alertPayload(
     commonLabels: {},
     commonAnnotations: {},
     externalURL: 'http://alertmanager.test:9093',
-    alerts: alerts.map((a) => ({
-      status: a.status ?? 'firing',
-      labels: a.labels,
-      annotations: a.annotations ?? {},
-      startsAt: a.startsAt ?? new Date(Date.now() - 120_000).toISOString(),
-      endsAt: a.status === 'resolved' ? new Date().toISOString() : '0001-01-01T00:00:00Z',
-      generatorURL: 'http://prometheus.test/graph',
-      fingerprint: a.fingerprint,
-    })),
+    alerts: alerts.map((a) => {
+      caseIds.set(a.fingerprint, labelsFingerprint(a.labels));
+      return {
+        status: a.status ?? 'firing',
+        labels: a.labels,
+        annotations: a.annotations ?? {},
+        startsAt: a.startsAt ?? new Date(Date.now() - 120_000).toISOString(),
+        endsAt: a.status === 'resolved' ? new Date().toISOString() : '0001-01-01T00:00:00Z',
+        generatorURL: 'http://prometheus.test/graph',
+        fingerprint: labelsFingerprint(a.labels),
+      };
+    }),
   };
 }
 

@@ -5,7 +5,7 @@ import { LiveGateway, type LiveSocket } from '../../src/live/gateway.js';
 import { ProjectionListener } from '../../src/live/listener.js';
 import type { dashboard } from '../../src/http/dashboard.js';
 import { pgSettings } from '../../src/projections/db.js';
-import { alertPayload, sampleReport } from './fixtures.js';
+import { alertPayload, caseId, sampleReport } from './fixtures.js';
 import { getJson, requestedInvestigation, startConsoleApp, type ConsoleApp } from './harness.js';
 
 // The live protocol (src/live) over a real websocket, and the API the console reads.
@@ -75,25 +75,26 @@ describe('live gateway and console API', () => {
     const hello = await c.next((f) => f.type === 'hello');
     expect(hello.resumed).toBe(false);
     await fire('aa000001', { alertname: 'KubePodCrashLooping', namespace: 'payments', pod: 'api-1' });
-    const frame = await c.next((f) => f.type === 'case' && f.case?.caseId === 'aa000001');
+    const frame = await c.next((f) => f.type === 'case' && f.case?.caseId === caseId('aa000001'));
     const sync = await c.next((f) => f.type === 'sync');
     expect(frame.seq).toBe(sync.seq);
     expect(frame.case!.lastSeq).toBeLessThanOrEqual(frame.seq);
     expect(sync.seq).toBeGreaterThan(hello.seq);
     // Pushed only after the projector committed: a fetch now is never older than the push.
-    const row = (await getJson<{ case: { lastSeq: number } }>(`${t.url}/api/cases/aa000001`)).case;
+    const row = (await getJson<{ case: { lastSeq: number } }>(`${t.url}/api/cases/${caseId('aa000001')}`))
+      .case;
     expect(row.lastSeq).toBeGreaterThanOrEqual(frame.case!.lastSeq);
 
-    const inv = await investigationOf('aa000001');
+    const inv = await investigationOf(caseId('aa000001'));
     await t.ctx.handler.handle(
-      'aa000001',
+      caseId('aa000001'),
       { type: 'StartInvestigation', investigationId: inv, worker: 'w', attempt: 1 },
       randomUUID(),
     );
     const running = await c.next((f) => f.type === 'investigation');
     expect(running.investigation!.state).toBe('running');
     await t.ctx.handler.handle(
-      'aa000001',
+      caseId('aa000001'),
       {
         type: 'RecordInvestigationStep',
         investigationId: inv,
@@ -106,7 +107,7 @@ describe('live gateway and console API', () => {
       randomUUID(),
     );
     const step = await c.next((f) => f.type === 'step');
-    expect(step).toMatchObject({ caseId: 'aa000001', step: { step: 'plan' } });
+    expect(step).toMatchObject({ caseId: caseId('aa000001'), step: { step: 'plan' } });
     c.close();
   });
 
@@ -114,12 +115,12 @@ describe('live gateway and console API', () => {
     const a = await connect(t.url);
     await a.next((f) => f.type === 'hello');
     await fire('aa000002', { alertname: 'HTTP5xxRateHigh', namespace: 'shop', service: 'checkout' });
-    await a.next((f) => f.type === 'case' && f.case?.caseId === 'aa000002');
+    await a.next((f) => f.type === 'case' && f.case?.caseId === caseId('aa000002'));
     const last = await a.next((f) => f.type === 'sync');
     a.close();
 
     // While disconnected: a snooze and a new case.
-    await fetch(`${t.url}/api/cases/aa000002/snooze`, {
+    await fetch(`${t.url}/api/cases/${caseId('aa000002')}/snooze`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ duration: '1h' }),
@@ -132,12 +133,12 @@ describe('live gateway and console API', () => {
     expect(hello.resumed).toBe(true);
     const sync = await b.next((f) => f.type === 'sync');
     const gap = b.frames.filter((f) => f.type === 'case').map((f) => f.case!);
-    expect(gap.map((c) => c.caseId).sort()).toEqual(['aa000002', 'aa000003']);
-    expect(gap.find((c) => c.caseId === 'aa000002')!.status).toBe('snoozed');
+    expect(gap.map((c) => c.caseId).sort()).toEqual([caseId('aa000002'), caseId('aa000003')].sort());
+    expect(gap.find((c) => c.caseId === caseId('aa000002'))!.status).toBe('snoozed');
     expect(gap.every((c) => c.lastSeq > last.seq && c.lastSeq <= sync.seq)).toBe(true);
     // Then live again.
     await fire('aa000004', { alertname: 'CPUThrottlingHigh', namespace: 'search' });
-    await b.next((f) => f.type === 'case' && f.case?.caseId === 'aa000004');
+    await b.next((f) => f.type === 'case' && f.case?.caseId === caseId('aa000004'));
     b.close();
   });
 
@@ -181,7 +182,7 @@ describe('live gateway and console API', () => {
       await waitFor(() => sockets.every(({ got }) => got.some((f) => f.type === 'hello')));
       reads = 0;
       await fire('aa000005', { alertname: 'KubeJobFailed', namespace: 'batch' });
-      await waitFor(() => sockets.every(({ got }) => got.some((f) => f.case?.caseId === 'aa000005')));
+      await waitFor(() => sockets.every(({ got }) => got.some((f) => f.case?.caseId === caseId('aa000005'))));
       expect(reads).toBeGreaterThanOrEqual(1);
       expect(reads).toBeLessThanOrEqual(2); // one per notification (the webhook may commit in two batches)
     } finally {
@@ -198,14 +199,14 @@ describe('live gateway and console API', () => {
       cluster: 'prod-eu-1',
     });
     await t.caught();
-    const inv = await investigationOf('aa000006');
+    const inv = await investigationOf(caseId('aa000006'));
     await t.ctx.handler.handle(
-      'aa000006',
+      caseId('aa000006'),
       { type: 'StartInvestigation', investigationId: inv, worker: 'w', attempt: 1 },
       randomUUID(),
     );
     await t.ctx.handler.handle(
-      'aa000006',
+      caseId('aa000006'),
       {
         type: 'CompleteInvestigation',
         investigationId: inv,
@@ -220,17 +221,19 @@ describe('live gateway and console API', () => {
         .map((c) => c.caseId)
         .sort();
     const q = (s: string) => `q=${encodeURIComponent(s)}`;
-    expect(await ids(q('ns:payments'))).toEqual(['aa000001', 'aa000003', 'aa000006']);
-    expect(await ids(q('pod:checkout-7d'))).toEqual(['aa000006']);
-    expect(await ids(q('deploy:checkout'))).toEqual(['aa000006']);
-    expect(await ids(q('deploy:api'))).toEqual(['aa000001', 'aa000006']); // pod api-1; report target "Deployment payments/api"
-    expect(await ids(q('svc:checkout'))).toEqual(['aa000002']);
-    expect(await ids(q('cluster:prod-eu-1 alert:crash'))).toEqual(['aa000006']);
-    expect(await ids(q('ns:shop ns:search'))).toEqual(['aa000002', 'aa000004']);
-    expect(await ids(q('job_name:nightly'))).toEqual(['aa000003']);
+    expect(await ids(q('ns:payments'))).toEqual(
+      [caseId('aa000001'), caseId('aa000003'), caseId('aa000006')].sort(),
+    );
+    expect(await ids(q('pod:checkout-7d'))).toEqual([caseId('aa000006')]);
+    expect(await ids(q('deploy:checkout'))).toEqual([caseId('aa000006')]);
+    expect(await ids(q('deploy:api'))).toEqual([caseId('aa000001'), caseId('aa000006')].sort()); // pod api-1; report target "Deployment payments/api"
+    expect(await ids(q('svc:checkout'))).toEqual([caseId('aa000002')]);
+    expect(await ids(q('cluster:prod-eu-1 alert:crash'))).toEqual([caseId('aa000006')]);
+    expect(await ids(q('ns:shop ns:search'))).toEqual([caseId('aa000002'), caseId('aa000004')].sort());
+    expect(await ids(q('job_name:nightly'))).toEqual([caseId('aa000003')]);
     expect(await ids(q('ns:payments 5xx'))).toEqual([]);
-    expect(await ids('classification=actionable')).toEqual(['aa000006']);
-    expect(await ids('family=oom_killed&team=')).toEqual(['aa000006']);
+    expect(await ids('classification=actionable')).toEqual([caseId('aa000006')]);
+    expect(await ids('family=oom_killed&team=')).toEqual([caseId('aa000006')]);
   });
 
   it('answers the dashboard, facets and settings', async () => {
