@@ -61,6 +61,7 @@ console.log(
 
 // --- seed ----------------------------------------------------------------------------------------
 const { CaseCommandHandler } = await import(join(root, 'dist/commands/case/handler.js'));
+const { labelsFingerprint } = await import(join(root, 'dist/ingest/alertmanager-payload.js'));
 const { launchChromium } = await import(join(root, 'dist/collectors/testing/chromium.js'));
 const { config, nc, store } = await openEventStore(env);
 const jsm = await nc.jetstreamManager();
@@ -276,7 +277,14 @@ try {
     inbox,
     'data-case',
     async (i) => {
-      const fingerprint = `lat${i.toString(16).padStart(5, '0')}${Date.now().toString(36)}`;
+      // Tarka files an alert under Alertmanager's fingerprint of its labels: a label per alert.
+      const labels = {
+        alertname: 'BenchLatency',
+        namespace: 'bench',
+        severity: 'warning',
+        run: `lat${i.toString(16).padStart(5, '0')}${Date.now().toString(36)}`,
+      };
+      const fingerprint = labelsFingerprint(labels);
       const res = await fetch(`${serve.url}/alerts`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -290,7 +298,7 @@ try {
             {
               status: 'firing',
               fingerprint,
-              labels: { alertname: 'BenchLatency', namespace: 'bench', severity: 'warning' },
+              labels,
               annotations: {},
               startsAt: new Date().toISOString(),
               endsAt: '0001-01-01T00:00:00Z',

@@ -10,6 +10,7 @@ const sequential = Number(process.argv[2] ?? 40);
 const burst = Number(process.argv[3] ?? 200);
 const { startPrometheus } = await import(join(root, 'dist/collectors/testing/prometheus.js'));
 const { startAlertmanager } = await import(join(root, 'dist/collectors/testing/alertmanager.js'));
+const { labelsFingerprint } = await import(join(root, 'dist/ingest/alertmanager-payload.js'));
 const { JetStreamEventStore } = await import(join(root, 'dist/events/jetstream-event-store.js'));
 
 const pods = 300;
@@ -55,21 +56,25 @@ const sub = store.subscribe({
   },
 });
 
-const alert = (i) => ({
-  status: 'firing',
-  labels: {
-    alertname: 'KubePodCrashLooping',
-    namespace: 'shop',
-    pod: `api-${i % pods}`,
-    container: 'api',
-    severity: 'warning',
-    run: String(i),
-  },
-  annotations: { summary: 'Pod is crash looping.' },
-  startsAt: new Date().toISOString(),
-  endsAt: '0001-01-01T00:00:00Z',
-  fingerprint: `b${Date.now().toString(16)}${i.toString(16).padStart(5, '0')}`,
-});
+const alert = (i) =>
+  withFingerprint({
+    status: 'firing',
+    labels: {
+      alertname: 'KubePodCrashLooping',
+      namespace: 'shop',
+      pod: `api-${i % pods}`,
+      container: 'api',
+      severity: 'warning',
+      run: `${Date.now().toString(36)}-${i}`,
+    },
+    annotations: { summary: 'Pod is crash looping.' },
+    startsAt: new Date().toISOString(),
+    endsAt: '0001-01-01T00:00:00Z',
+  });
+// Tarka files an alert under Alertmanager's fingerprint of its labels.
+function withFingerprint(a) {
+  return { ...a, fingerprint: labelsFingerprint(a.labels) };
+}
 async function post(alerts) {
   const res = await fetch(`${serve.url}/alerts`, {
     method: 'POST',
