@@ -71,6 +71,11 @@ export function browserGuards(app: FastifyInstance, config: Config) {
   const publicOrigin = config.AUTH_PUBLIC_BASE_URL
     ? new URL(config.AUTH_PUBLIC_BASE_URL).origin.toLowerCase()
     : null;
+  // A websocket handshake refused by a hook is answered on the raw socket, which nobody would
+  // close: the client would wait for an upgrade that never comes.
+  app.addHook('onResponse', async (req) => {
+    if (req.headers.upgrade) req.raw.socket?.destroySoon();
+  });
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0]!;
     if (nonBrowserPaths.has(path)) return;

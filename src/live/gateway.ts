@@ -166,13 +166,11 @@ export class LiveGateway {
 
   private send(socket: LiveSocket, messages: string[]) {
     if (socket.readyState !== OPEN) return;
-    for (const m of messages) {
-      // A client that does not read must not hold the server's memory: drop it. It reconnects
-      // with its last sync and gets the gap (or a reset).
-      if (socket.bufferedAmount > this.maxBuffered) return this.drop(socket);
-      socket.send(m);
-    }
-    if (socket.bufferedAmount > this.maxBuffered) this.drop(socket);
+    // A client that has not taken what it was sent before must not hold more of the server's
+    // memory: drop it. It reconnects with its last sync and gets the gap (or a reset). A batch
+    // itself (at most maxRows rows) always goes out whole, so a big gap still arrives.
+    if (socket.bufferedAmount > this.maxBuffered) return this.drop(socket);
+    for (const m of messages) socket.send(m);
   }
 
   private drop(socket: LiveSocket) {
