@@ -3,8 +3,6 @@ import type { Logger } from '../shared/log.js';
 import { JetStreamEventStore } from '../events/jetstream-event-store.js';
 import { connectDatabase, connectEventLog } from '../runtime/connections.js';
 import { projectionsOf } from '../runtime/projectors.js';
-import { activeGeneration } from '../projections/generations.js';
-import { checkout } from '../projections/db.js';
 import { listSetAside, type SetAsideRow } from '../projections/set-aside.js';
 import { retrySetAside } from '../projections/set-aside-retry.js';
 import { TarkaError } from '../shared/errors.js';
@@ -90,9 +88,12 @@ export async function runParkedRetry(config: Config, log: Logger, o: ParkedOptio
     const failing: SetAsideRow[] = [];
     for (const p of projections) {
       if (o.projector && p.name !== o.projector) continue;
-      const client = await checkout(c.pool);
-      const { generation } = await activeGeneration(client, p).finally(() => client.release());
-      const r = await retrySetAside({ pool: c.pool, store: c.store, log }, p, generation, { seq: o.seq });
+      // The active generation's list; a projector with nothing set aside is left alone.
+      const listed = await listSetAside(c.pool, { projector: p.name, seq: o.seq });
+      if (listed.length === 0) continue;
+      const r = await retrySetAside({ pool: c.pool, store: c.store, log }, p, listed[0]!.generation, {
+        seq: o.seq,
+      });
       for (const row of r.fixed) console.log(`applied: ${p.name} seq ${row.seq} (${row.type})`);
       fixed += r.fixed.length;
       failing.push(...r.failing.map((f) => ({ ...f, error: f.now, attempts: f.attempts + 1 })));

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { EventStore } from '../events/event-store.js';
 import type { Recorded } from '../events/envelope.js';
 import type { Logger } from '../shared/log.js';
-import { StoreUnavailable } from '../shared/errors.js';
+import { StoreUnavailable, TarkaError } from '../shared/errors.js';
 import { checkout } from './db.js';
 import { physicalTables, type Projection } from './projection.js';
 import { reactIsolating, setAsideOf } from './isolate.js';
@@ -146,7 +146,16 @@ export async function readMessage(store: EventStore, seq: number, timeoutMs = 10
     timeoutMs,
   );
   try {
-    return await Promise.race([got, sub.done.then(() => got)]);
+    // The reader ending on its own is the event store failing, not the message.
+    const ended = sub.done.then(
+      () => got,
+      (e: unknown) => {
+        throw e instanceof TarkaError
+          ? e
+          : new StoreUnavailable(`reading message ${seq} failed`, { cause: e });
+      },
+    );
+    return await Promise.race([got, ended]);
   } finally {
     clearTimeout(timer);
     await sub.stop();

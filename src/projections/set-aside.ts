@@ -78,7 +78,7 @@ export function isAboutTheData(e: unknown): boolean {
   }
   // Node system errors (ECONNRESET, ETIMEDOUT, EPIPE…), AWS SDK/HTTP timeouts and aborts.
   if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return false;
-  if (err.name === 'AbortError' || err.name === 'TimeoutError') return false;
+  if (err.name === 'AbortError' || err.name === 'TimeoutError' || err.name === 'NatsError') return false;
   return true;
 }
 
