@@ -53,6 +53,18 @@ export async function connectEventLog(
 
 /** Postgres: the database created if missing, migrated, and the read models present (empty at first). */
 export async function connectDatabase(config: Config, log: Logger): Promise<pg.Pool> {
+  const pool = createPool(pgSettings(config));
+  try {
+    await setUpDatabase(pool, config, log);
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw e;
+  }
+  return pool;
+}
+
+/** Creates the database if missing, migrates it, and makes sure every read model has its tables. */
+export async function setUpDatabase(pool: pg.Pool, config: Config, log: Logger): Promise<void> {
   const pgs = pgSettings(config);
   try {
     await ensureDatabase(pgs);
@@ -64,7 +76,6 @@ export async function connectDatabase(config: Config, log: Logger): Promise<pg.P
       { cause },
     );
   }
-  const pool = createPool(pgs);
   const ran = await migrate(pool);
   if (ran.length) log.info({ migrations: ran }, 'applied database migrations');
   // Read models exist (empty) from the first start, so the API answers before any projector ran.
@@ -74,5 +85,4 @@ export async function connectDatabase(config: Config, log: Logger): Promise<pg.P
   } finally {
     client.release();
   }
-  return pool;
 }

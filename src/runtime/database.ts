@@ -1,12 +1,10 @@
 import type pg from 'pg';
-import { checkout, createPool, ensureDatabase, pgSettings } from '../projections/db.js';
-import { activeGeneration } from '../projections/generations.js';
-import { migrate } from '../projections/migrations.js';
-import { readModels } from '../projections/read-models.js';
+import { createPool, pgSettings } from '../projections/db.js';
 import type { Config } from '../shared/config.js';
 import { isDependencyDown } from '../shared/dependency-down.js';
 import { TarkaError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
+import { setUpDatabase } from './connections.js';
 
 /**
  * 'required': the process cannot work without Postgres (project, up, replay). 'optional': it serves
@@ -23,30 +21,6 @@ export interface DatabaseStatus {
   /** Throws TARKA_DEPENDENCY_DOWN (503) while the database is not set up. */
   assertReady(): void;
   stop(): void;
-}
-
-/** Creates the database if missing, migrates it, and makes sure every read model has its tables. */
-export async function setUpDatabase(pool: pg.Pool, config: Config, log: Logger): Promise<void> {
-  const pgs = pgSettings(config);
-  try {
-    await ensureDatabase(pgs);
-  } catch (cause) {
-    throw new TarkaError(
-      'TARKA_DEPENDENCY_DOWN',
-      `cannot reach Postgres at ${pgs.host}:${pgs.port} as ${pgs.user}: ${(cause as Error).message}`,
-      'check POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER and POSTGRES_PASSWORD',
-      { cause },
-    );
-  }
-  const ran = await migrate(pool);
-  if (ran.length) log.info({ migrations: ran }, 'applied database migrations');
-  // Read models exist (empty) from the first start, so the API answers before any projector ran.
-  const client = await checkout(pool);
-  try {
-    for (const p of readModels) await activeGeneration(client, p);
-  } finally {
-    client.release();
-  }
 }
 
 /**
