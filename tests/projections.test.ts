@@ -140,6 +140,9 @@ describe('cases projection', () => {
     expect(rowCount).toBeGreaterThan(0);
     await randomHistory(ctx.handler, { cases: 3, steps: 20, seed: 31 });
     await live.waitFor(await ctx.store.headSeq(), 20_000);
+    // A lost session is an outage, not a bad event: nothing is set aside.
+    expect(live.setAside).toBe(0);
+    expect((await ctx.pool.query('SELECT 1 FROM projection_set_aside')).rowCount).toBe(0);
   });
 
   it('rebuilds from sequence 1 into fresh tables that equal the live ones row for row, while serving', async () => {
