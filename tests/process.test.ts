@@ -8,11 +8,13 @@ import { connect } from 'nats';
 import { JetStreamEventStore } from '../src/events/jetstream-event-store.js';
 import { labelsFingerprint } from '../src/ingest/alertmanager-payload.js';
 import { dropTestResources, testConfig } from './support/context.js';
+import { spawn } from 'node:child_process';
 import { envOf, freePort, privateNats, startTarka, type NatsProcess } from './support/process.js';
 import { alertmanagerFixtures } from './fixtures.js';
 import { NATS_URL } from './support/env.js';
 
-// These run the built CLI (dist/) as real processes: `npm test` builds first.
+// These run the built CLI (dist/) as real processes: `npm test` builds first. Processes listen on
+// loopback, where `serve` needs no authentication (see 'secure by default' below).
 
 const base = alertmanagerFixtures()[0]!.body;
 /** A group of 10 alerts whose fingerprints are derived from a distinct pod label each. */
@@ -31,7 +33,7 @@ const post = (url: string, body: unknown) =>
   });
 
 describe('tarka serve as a process', () => {
-  const config = testConfig();
+  const config = testConfig({ HOST: '127.0.0.1' });
   afterAll(() => dropTestResources(config));
 
   it('loses nothing it acknowledged when killed with SIGKILL mid-traffic', async () => {
@@ -87,7 +89,7 @@ describe('tarka serve as a process', () => {
 
 describe('NATS outage', () => {
   let nats: NatsProcess;
-  const config = testConfig();
+  const config = testConfig({ HOST: '127.0.0.1' });
   beforeAll(async () => {
     nats = await privateNats();
   });
@@ -135,7 +137,7 @@ describe('NATS outage', () => {
 });
 
 describe('tarka worker as a process', () => {
-  const config = testConfig();
+  const config = testConfig({ HOST: '127.0.0.1' });
   afterAll(() => dropTestResources(config));
 
   it('ends in exactly one completed investigation when a worker is killed mid-investigation', async () => {
@@ -188,6 +190,99 @@ describe('tarka worker as a process', () => {
       await serve.kill();
       await kube.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Runs `tarka <args>` to its end (for start-ups that must refuse): exit code and output. */
+function runTarka(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; out: string }> {
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, '..', 'dist', 'cli', 'main.js'), ...args],
+    {
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  return new Promise((r) => child.once('exit', (code) => r({ code, out })));
+}
+
+describe('secure by default', () => {
+  it('refuses to serve beyond loopback without webhook credentials or console auth, naming what to set', async () => {
+    // Nothing to connect to: the refusal comes before any connection.
+    const open = await runTarka(['serve'], { HOST: '0.0.0.0', PORT: String(await freePort()) });
+    expect(open.code, open.out).toBe(2);
+    expect(open.out).toContain('TARKA_CONFIG_INVALID');
+    for (const name of [
+      'WEBHOOK_BEARER_TOKEN',
+      'AUTH_MODE=proxy',
+      'AUTH_PROXY_SECRET',
+      'TARKA_ALLOW_INSECURE=true',
+    ])
+      expect(open.out).toContain(name);
+    // A webhook-only pod needs only the webhook's credentials, and says so.
+    const webhook = await runTarka(['serve', '--routes', 'webhook'], { HOST: '0.0.0.0' });
+    expect(webhook.code, webhook.out).toBe(2);
+    expect(webhook.out).toContain('WEBHOOK_BEARER_TOKEN');
+    expect(webhook.out).not.toContain('AUTH_MODE=proxy');
+  });
+
+  it('refuses placeholder secrets and proxy mode without its secret, never printing the value', async () => {
+    const placeholder = await runTarka(['serve'], {
+      HOST: '127.0.0.1',
+      WEBHOOK_BEARER_TOKEN: 'CHANGE-ME-openssl-rand-hex-32',
+      POSTGRES_PASSWORD: 'changeme',
+    });
+    expect(placeholder.code, placeholder.out).toBe(2);
+    expect(placeholder.out).toMatch(/WEBHOOK_BEARER_TOKEN=\(hidden\): a placeholder/);
+    expect(placeholder.out).toMatch(/POSTGRES_PASSWORD=\(hidden\): a placeholder/);
+    expect(placeholder.out).not.toContain('CHANGE-ME-openssl');
+    const proxy = await runTarka(['serve'], { HOST: '127.0.0.1', AUTH_MODE: 'proxy' });
+    expect(proxy.code, proxy.out).toBe(2);
+    expect(proxy.out).toContain('AUTH_PROXY_SECRET');
+  });
+
+  it('serves only /alerts and probes with --routes webhook on 0.0.0.0 once the webhook has credentials', async () => {
+    const config = testConfig();
+    const token = 'webhook-token-0123456789abcdef';
+    const env = envOf(config, {
+      PORT: String(await freePort()),
+      HOST: '0.0.0.0',
+      WEBHOOK_BEARER_TOKEN: token,
+    });
+    const child = spawn(
+      process.execPath,
+      [join(import.meta.dirname, '..', 'dist', 'cli', 'main.js'), 'serve', '--routes', 'webhook'],
+      {
+        env,
+        stdio: 'ignore',
+      },
+    );
+    const url = `http://127.0.0.1:${env.PORT}`;
+    try {
+      await waitFor(async () => (await fetch(`${url}/health`).catch(() => null))?.ok === true, 20_000);
+      expect((await fetch(`${url}/api/cases`)).status).toBe(404);
+      expect((await fetch(`${url}/`)).status).toBe(404);
+      expect((await post(url, group(3000))).status).toBe(401);
+      const res = await fetch(`${url}/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(group(3000)),
+      });
+      expect(res.status).toBe(202);
+    } finally {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await dropTestResources(config);
     }
   });
 });

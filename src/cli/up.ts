@@ -2,9 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
+import { shownUrl } from '../shared/secret-url.js';
 import { createContext, withoutCredentials } from '../runtime/context.js';
 import { createObjectStore } from '../reports/create.js';
 import { startEmbeddedNats, startEmbeddedPostgres, type Embedded } from '../runtime/embedded.js';
+import { assertSecureExposure } from '../http/browser-security.js';
 import { startProject, startServe } from '../runtime/processes.js';
 import { startWorker } from '../runtime/worker-process.js';
 import { untilSignal } from './signals.js';
@@ -40,6 +42,8 @@ export async function runUp(config: Config, log: Logger): Promise<void> {
   const embedded: Embedded[] = [];
   // A laptop start has no authentication in front of it: listen on loopback unless told otherwise.
   let cfg = process.env.HOST === undefined ? { ...config, HOST: '127.0.0.1' } : config;
+  // Told to listen beyond loopback, `up` needs authentication like `serve` (or TARKA_ALLOW_INSECURE).
+  assertSecureExposure(cfg);
   try {
     if (!cfg.NATS_URL) {
       const nats = await startEmbeddedNats(dataDir, log);
@@ -71,7 +75,7 @@ export async function runUp(config: Config, log: Logger): Promise<void> {
         `  NATS             ${withoutCredentials(cfg.NATS_URL!)}${config.NATS_URL ? '' : ' (embedded)'}`,
         `  Postgres         ${cfg.POSTGRES_HOST}:${cfg.POSTGRES_PORT}${config.POSTGRES_HOST ? '' : ' (embedded)'}`,
         `  reports          ${createObjectStore(cfg).describe()}`,
-        `  Prometheus       ${cfg.PROMETHEUS_URL ?? 'not configured (set PROMETHEUS_URL; investigations will say so)'}`,
+        `  Prometheus       ${cfg.PROMETHEUS_URL ? shownUrl(cfg.PROMETHEUS_URL) : 'not configured (set PROMETHEUS_URL; investigations will say so)'}`,
         '',
         'Post a sample alert, then list the cases:',
         `  curl -sS -X POST ${serve.url}/alerts -H 'Content-Type: application/json' -d '${body}'`,
