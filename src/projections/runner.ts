@@ -183,7 +183,9 @@ export class ProjectorRunner extends EventEmitter {
         throw e;
       }
       this.position = to;
-      this.eventsApplied += events.length;
+      const skipped = new Set(setAside.map((s) => s.seq));
+      this.eventsApplied +=
+        skipped.size > 0 ? events.filter((e) => !skipped.has(e.seq)).length : events.length;
       this.reportSetAside(generation, setAside);
       this.emit('committed');
     };
