@@ -86,20 +86,30 @@ export function fieldName(name: string): string {
 
 /** Alertmanager's own fingerprint: FNV-1a 64 over the label names and values sorted by name. */
 export function labelsFingerprint(labels: Record<string, string>): string {
-  const prime = 0x100000001b3n;
-  const mask = 0xffffffffffffffffn;
-  let h = 0xcbf29ce484222325n;
+  // 64-bit FNV-1a in two 32-bit halves (BigInt per byte costs ~10x more on the ingest hot path).
+  // prime = 2^40 + 0x1b3, so h * prime = h * 0x1b3 + (h << 40): every partial sum stays exact.
+  let hi = 0xcbf29ce4;
+  let lo = 0x84222325;
   const add = (bytes: Uint8Array) => {
-    for (const b of bytes) h = ((h ^ BigInt(b)) * prime) & mask;
+    for (let i = 0; i < bytes.length; i++) {
+      lo ^= bytes[i]!;
+      const l = (lo >>> 0) * 0x1b3;
+      hi = (hi * 0x1b3 + Math.floor(l / 0x100000000) + ((lo << 8) >>> 0)) >>> 0;
+      lo = l >>> 0;
+    }
   };
   const sep = new Uint8Array([0xff]);
-  // Go sorts names by their bytes (UTF-8); JS's default order (UTF-16 units) differs above U+FFFF.
-  const names = Object.keys(labels).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  // Go sorts names by their bytes (UTF-8); JS's default order (UTF-16 units) differs only when
+  // a name holds a character from U+D800 up, so only then compare bytes.
+  const names = Object.keys(labels);
+  if (names.some((n) => /[\uD800-\uFFFF]/.test(n)))
+    names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  else names.sort();
   for (const name of names) {
     add(Buffer.from(name));
     add(sep);
     add(Buffer.from(labels[name]!));
     add(sep);
   }
-  return h.toString(16).padStart(16, '0');
+  return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
 }
