@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { insecureExposure } from '../src/http/browser-security.js';
 import { configSchema, loadConfig, secretKeys } from '../src/shared/config.js';
 
 // The production manifests in k8s/ checked against the code: every config variable has a value
@@ -61,6 +62,12 @@ const secret = (): Record<string, unknown> => {
   );
   return { ...decoded, ...(s.stringData ?? {}) };
 };
+
+/** The Secret as an operator fills it in: every placeholder replaced by a real-looking value. */
+const realSecret = (): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(secret()).map(([k, v]) => [k, v === '' ? '' : `${k.toLowerCase()}-${'7f3a9c'.repeat(6)}`]),
+  );
 
 const workloadKinds = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
 const longRunning = ['Deployment', 'StatefulSet', 'DaemonSet'];
@@ -149,8 +156,17 @@ describe('k8s manifests', () => {
     for (const k of Object.keys(cm)) expect(k).not.toMatch(/PASSWORD|SECRET|TOKEN|ACCESS_KEY/);
   });
 
-  it('the ConfigMap with the placeholder Secret passes loadConfig', () => {
-    const env = { ...configMap(), ...secret() } as NodeJS.ProcessEnv;
+  it('the placeholder Secret stops start-up, naming each placeholder; real values pass loadConfig', () => {
+    const placeholders = Object.keys(secret()).filter((k) => secret()[k] !== '');
+    expect(placeholders.length).toBeGreaterThanOrEqual(4);
+    let message = '';
+    try {
+      loadConfig({ ...configMap(), ...secret() } as NodeJS.ProcessEnv);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    for (const k of placeholders) expect(message, k).toContain(`${k}=(hidden): a placeholder`);
+    const env = { ...configMap(), ...realSecret() } as NodeJS.ProcessEnv;
     expect(() => loadConfig(env)).not.toThrow();
     const c = loadConfig(env);
     // Production values, not laptop defaults.
@@ -185,7 +201,7 @@ describe('k8s manifests', () => {
   });
 
   it('NATS: replicas match the cluster, NATS_URL names the client Service, version is 2.10+', () => {
-    const c = loadConfig({ ...configMap(), ...secret() } as NodeJS.ProcessEnv);
+    const c = loadConfig({ ...configMap(), ...realSecret() } as NodeJS.ProcessEnv);
     const sts = one('StatefulSet', 'tarka-nats');
     expect(sts.spec.replicas).toBe(3);
     expect(c.NATS_REPLICAS).toBe(3);
@@ -293,6 +309,15 @@ describe('k8s manifests', () => {
     const c0 = (name: string) => podSpecOf(one('Deployment', name)).containers[0] as Obj;
     expect(subcommandOf(c0('tarka-webhook'))).toBe('serve');
     expect(subcommandOf(c0('tarka-console'))).toBe('serve');
+    // Pods Alertmanager reaches serve only /alerts; the console pods never take alerts.
+    expect(c0('tarka-webhook').args).toEqual(['serve', '--routes', 'webhook']);
+    expect(c0('tarka-console').args).toEqual(['serve', '--routes', 'console']);
+    // Each serve Deployment starts with this config on 0.0.0.0: nothing it serves is unauthenticated.
+    const c = loadConfig({ ...configMap(), ...realSecret() } as NodeJS.ProcessEnv);
+    expect(c.HOST).toBe('0.0.0.0');
+    expect(c.TARKA_ALLOW_INSECURE).toBe(false);
+    for (const routes of ['webhook', 'console'] as const)
+      expect(insecureExposure({ ...c, SERVE_ROUTES: routes }), routes).toEqual([]);
     expect(subcommandOf(c0('tarka-workers'))).toBe('worker');
     expect(subcommandOf(c0('tarka-projector'))).toBe('project');
 
@@ -384,7 +409,7 @@ describe('k8s manifests', () => {
     const keda = ofKind('ScaledObject');
     expect(keda.map((m) => m.file)).toEqual(['optional/keda-scaledobject.yaml']);
     const trigger = keda[0]!.doc.spec.triggers[0];
-    const c = loadConfig({ ...configMap(), ...secret() } as NodeJS.ProcessEnv);
+    const c = loadConfig({ ...configMap(), ...realSecret() } as NodeJS.ProcessEnv);
     expect(trigger.metadata.stream).toBe(c.JETSTREAM_STREAM);
     expect(trigger.metadata.consumer).toBe(c.JETSTREAM_DURABLE);
   });
