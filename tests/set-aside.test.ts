@@ -14,7 +14,7 @@ import type { ObjectStore } from '../src/reports/object-store.js';
 import { testContext } from './support/context.js';
 import { envOf, freePort } from './support/process.js';
 import pg from 'pg';
-import { isAboutTheData } from '../src/projections/set-aside.js';
+import { describeError, isAboutTheData } from '../src/projections/set-aside.js';
 import { StoreUnavailable, TarkaError } from '../src/shared/errors.js';
 
 // Events already in the log that a projector cannot apply must not wedge it: they are appended
@@ -353,6 +353,13 @@ describe('an outage is not the data', () => {
     expect(isAboutTheData(refused)).toBe(false);
     expect(isAboutTheData(new StoreUnavailable('JetStream is down'))).toBe(false);
     expect(isAboutTheData(new TarkaError('TARKA_DEPENDENCY_DOWN', 'S3 is down'))).toBe(false);
+    // What is recorded and logged says what failed, not the value that made it fail.
+    const bad = await pgError("SELECT 's3cr3t-label'::int");
+    expect(isAboutTheData(bad)).toBe(true);
+    expect(describeError(bad)).toEqual({
+      error: 'invalid input syntax for type integer: "[redacted]"',
+      code: '22P02',
+    });
   });
 
   it('sets nothing aside when Postgres drops the session in the middle of a batch; it catches up', async () => {

@@ -50,7 +50,14 @@ const MAX_ERROR = 500;
 export function describeError(e: unknown): { error: string; code: string | null } {
   const err = e as { message?: unknown; code?: unknown };
   const raw = typeof err?.message === 'string' ? err.message : String(e);
-  const oneLine = raw.replace(/\s+/g, ' ').trim();
+  let oneLine = raw.replace(/\s+/g, ' ').trim();
+  // Postgres quotes the offending input in some messages (`value "…" is out of range`, `invalid
+  // input syntax for type …: "…"`): that is event data, so only numbers are kept.
+  if (typeof err?.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code)) {
+    oneLine = oneLine.replace(/(value |: )"([^"]*)"/g, (m, lead: string, v: string) =>
+      /^-?[0-9.e+]+$/i.test(v) ? m : `${lead}"[redacted]"`,
+    );
+  }
   return {
     error: oneLine.length > MAX_ERROR ? `${oneLine.slice(0, MAX_ERROR - 1)}…` : oneLine,
     code: typeof err?.code === 'string' ? err.code : null,
