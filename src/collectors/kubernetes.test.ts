@@ -190,7 +190,9 @@ describe('workload', () => {
       createdAt: '2026-03-01T09:00:00.000Z',
     });
     expect(data.revisions[1]!.images[0]).toBe('registry.example.com/shop/api:1.4.1');
-    expect(kube.requests).toContain('GET /apis/apps/v1/namespaces/shop/replicasets?labelSelector=app%3Dapi');
+    expect(kube.requests).toContain(
+      'GET /apis/apps/v1/namespaces/shop/replicasets?labelSelector=app%3Dapi&limit=250',
+    );
   });
 
   it('reads StatefulSet history from its ControllerRevisions', async () => {
@@ -261,7 +263,7 @@ describe('events', () => {
     });
     expect(events.at(-1)!.lastSeen).toBe('2026-03-01T11:30:00.000Z');
     expect(kube.requests).toEqual([
-      'GET /api/v1/namespaces/shop/events?fieldSelector=involvedObject.name%3Dapi-7d9f-x2x',
+      'GET /api/v1/namespaces/shop/events?fieldSelector=involvedObject.name%3Dapi-7d9f-x2x&limit=250',
     ]);
   });
 
@@ -453,5 +455,72 @@ current-context: fake
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('lists are bounded (KUBE_LIST_LIMIT)', () => {
+  const events = (namespace: string): KubernetesRequest => ({
+    id: 'e',
+    title: 'events',
+    source: 'kubernetes',
+    kind: 'events',
+    namespace,
+  });
+  const listCalls = () => kube.requests.filter((r) => /\/(events|replicasets)\?/.test(r));
+
+  it('pages with limit and continue, holds at most the limit, and says how many it left unread', async () => {
+    const busy = Array.from({ length: 620 }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `noisy.${String(i).padStart(4, '0')}`, namespace: 'busy', uid: `uid-noisy-${i}` },
+      involvedObject: { kind: 'Pod', namespace: 'busy', name: 'noisy' },
+      reason: 'BackOff',
+      message: 'Back-off restarting failed container',
+      lastTimestamp: new Date(Date.parse('2026-03-01T12:00:00Z') - i * 1000).toISOString(),
+      count: 1,
+      type: 'Warning',
+    }));
+    kube.add(...busy);
+    const item = await collect(events('busy'));
+    expect(item.status).toBe('ok');
+    expect(item.truncated).toBe(true);
+    expect(item.error).toMatch(/listed only the first 500 events \(120 more, not read: KUBE_LIST_LIMIT\)/);
+    expect((item.data as EventsData).events).toHaveLength(30);
+    const calls = listCalls();
+    expect(calls).toHaveLength(2);
+    expect(calls.every((c) => /[?&]limit=250(&|$)/.test(c))).toBe(true);
+    expect(calls[1]).toMatch(/[?&]continue=/);
+  });
+
+  it('stops at a smaller configured limit, with one request of that size', async () => {
+    const item = await createKubernetesCollector(kube.kubeConfig(), undefined, { listLimit: 20 }).collect(
+      events('shop'),
+      window,
+    );
+    expect(item.truncated).toBe(true);
+    expect(item.error).toMatch(/listed only the first 20 events \(23 more/);
+    expect(listCalls()).toEqual([expect.stringMatching(/[?&]limit=20(&|$)/)]);
+  });
+
+  it('says so when the revision history of a workload was cut', async () => {
+    const item = await createKubernetesCollector(kube.kubeConfig(), undefined, { listLimit: 5 }).collect(
+      {
+        id: 'w',
+        title: 'deployment',
+        source: 'kubernetes',
+        kind: 'workload',
+        workloadKind: 'Deployment',
+        namespace: 'shop',
+        name: 'api',
+      },
+      window,
+    );
+    expect(item.status).toBe('ok');
+    expect(item.truncated).toBe(true);
+    // A label selector: the API server does not count what is left.
+    expect(item.error).toMatch(
+      /revisions: listed only the first 5 replicasets \(more exist, not read: KUBE_LIST_LIMIT\)/,
+    );
+    expect((item.data as WorkloadData).revisions.length).toBeLessThanOrEqual(5);
   });
 });

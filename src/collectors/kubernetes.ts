@@ -191,7 +191,58 @@ function fieldSelectorValue(value: string): string {
 const ownedBy = (meta: V1ObjectMeta | undefined, uid: string | undefined) =>
   uid !== undefined && (meta?.ownerReferences ?? []).some((r) => r.uid === uid);
 
-type Clients = { core: CoreV1Api; apps: AppsV1Api; batch: BatchV1Api; server: string };
+type Clients = {
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  batch: BatchV1Api;
+  server: string;
+  /** Most items one list may hold (KUBE_LIST_LIMIT): a namespace with 50,000 events is no reason to hold them all. */
+  listLimit: number;
+};
+
+export const DEFAULT_LIST_LIMIT = 500;
+/** Items per list request: the API server pages with `limit` and `continue`. */
+const PAGE_SIZE = 250;
+
+interface ListPage<T> {
+  items: T[];
+  metadata?: { _continue?: string; remainingItemCount?: number };
+}
+
+/** Items of one list, at most `max`; `cut` when the server had more, `more` how many when it says. */
+export interface Listed<T> {
+  items: T[];
+  cut: boolean;
+  more?: number;
+}
+
+/** Pages through a list with `limit` and `continue`, never holding more than `max` items. */
+export async function listBounded<T>(
+  page: (p: { limit: number; _continue?: string }) => Promise<ListPage<T>>,
+  max: number,
+): Promise<Listed<T>> {
+  const items: T[] = [];
+  let token: string | undefined;
+  for (;;) {
+    const res = await page({
+      limit: Math.max(1, Math.min(PAGE_SIZE, max - items.length)),
+      ...(token ? { _continue: token } : {}),
+    });
+    items.push(...res.items.slice(0, max - items.length));
+    token = res.metadata?._continue || undefined;
+    if (!token) return { items, cut: false };
+    if (items.length >= max) {
+      const more = res.metadata?.remainingItemCount;
+      return more === undefined ? { items, cut: true } : { items, cut: true, more };
+    }
+  }
+}
+
+/** Says that a list was cut, and by which setting. */
+export function cutNote(resource: string, listed: Listed<unknown>): string {
+  const more = listed.more === undefined ? 'more exist' : `${listed.more} more`;
+  return `listed only the first ${listed.items.length} ${resource} (${more}, not read: KUBE_LIST_LIMIT)`;
+}
 
 const WORKLOAD_PATHS: Record<WorkloadData['kind'], [group: string, resource: string]> = {
   Deployment: ['/apis/apps/v1', 'deployments'],
@@ -205,6 +256,7 @@ const WORKLOAD_PATHS: Record<WorkloadData['kind'], [group: string, resource: str
 export function createKubernetesCollector(
   kube: KubeConfig | null,
   unavailableReason = NOT_CONFIGURED,
+  options: { listLimit?: number } = {},
 ): KubernetesCollector {
   let clients: Clients | undefined;
   let setupError = kube ? undefined : unavailableReason;
@@ -215,6 +267,7 @@ export function createKubernetesCollector(
         apps: kube.makeApiClient(AppsV1Api),
         batch: kube.makeApiClient(BatchV1Api),
         server: kube.getCurrentCluster()?.server ?? '(no server)',
+        listLimit: Math.max(1, Math.floor(options.listLimit ?? DEFAULT_LIST_LIMIT)),
       };
     } catch (err) {
       setupError = `Kubernetes config unusable: ${err instanceof Error ? err.message : String(err)}`;
@@ -319,18 +372,26 @@ async function collectWith(
         verb: 'list',
       };
       try {
-        const list = await c.core.listNamespacedEvent(
-          r.involvedName === undefined
-            ? { namespace: r.namespace }
-            : {
-                namespace: r.namespace,
-                fieldSelector: `involvedObject.name=${fieldSelectorValue(r.involvedName)}`,
-              },
-          o,
+        const list = await listBounded(
+          (page) =>
+            c.core.listNamespacedEvent(
+              r.involvedName === undefined
+                ? { namespace: r.namespace, ...page }
+                : {
+                    namespace: r.namespace,
+                    fieldSelector: `involvedObject.name=${fieldSelectorValue(r.involvedName)}`,
+                    ...page,
+                  },
+              o,
+            ),
+          c.listLimit,
         );
         if (list.items.length === 0) return { status: 'empty', query };
         const { data, truncated } = eventsData(list.items);
-        return { status: 'ok', query, data, truncated };
+        const out: Outcome<EventsData> = { status: 'ok', query, data, truncated: truncated || list.cut };
+        // The API lists in name order, not time: past the cut, newer events may be missing.
+        if (list.cut) out.error = `${cutNote('events', list)}; newer events may be among those not read`;
+        return out;
       } catch (err) {
         return failure(err, target, query, c.server, ctx);
       }
@@ -427,6 +488,7 @@ async function optional<T>(
 function withNotes(query: string, data: WorkloadData, notes: string[]): Outcome<WorkloadData> {
   const out: Outcome<WorkloadData> = { status: 'ok', query, data };
   if (notes.length > 0) out.error = notes.join('; ');
+  if (notes.some((n) => n.includes('KUBE_LIST_LIMIT'))) out.truncated = true;
   return out;
 }
 
@@ -453,10 +515,15 @@ async function workload(
         'revisions',
         notes,
         async () => {
-          const list = await c.apps.listNamespacedReplicaSet(
-            { namespace, labelSelector: selectorString(d.spec?.selector) },
-            o,
+          const list = await listBounded(
+            (page) =>
+              c.apps.listNamespacedReplicaSet(
+                { namespace, labelSelector: selectorString(d.spec?.selector), ...page },
+                o,
+              ),
+            c.listLimit,
           );
+          if (list.cut) notes.push(`revisions: ${cutNote('replicasets', list)}`);
           return newestRevisions(
             list.items
               .filter((rs) => ownedBy(rs.metadata, d.metadata?.uid))
@@ -504,10 +571,15 @@ async function workload(
         'revisions',
         notes,
         async () => {
-          const list = await c.apps.listNamespacedControllerRevision(
-            { namespace, labelSelector: selectorString(obj.spec?.selector) },
-            o,
+          const list = await listBounded(
+            (page) =>
+              c.apps.listNamespacedControllerRevision(
+                { namespace, labelSelector: selectorString(obj.spec?.selector), ...page },
+                o,
+              ),
+            c.listLimit,
           );
+          if (list.cut) notes.push(`revisions: ${cutNote('controllerrevisions', list)}`);
           return newestRevisions(
             list.items
               .filter((cr) => ownedBy(cr.metadata, obj.metadata?.uid))
@@ -564,7 +636,11 @@ async function workload(
         'recent jobs',
         notes,
         async () => {
-          const list = await c.batch.listNamespacedJob({ namespace }, o);
+          const list = await listBounded(
+            (page) => c.batch.listNamespacedJob({ namespace, ...page }, o),
+            c.listLimit,
+          );
+          if (list.cut) notes.push(`recent jobs: ${cutNote('jobs', list)}`);
           return list.items
             .filter((j) => ownedBy(j.metadata, cj.metadata?.uid))
             .sort((a, b) =>

@@ -6,6 +6,7 @@ import { DEFAULT_TIMEOUT_MS, timeoutContext, toItem, type Outcome, type TimeWind
 import { createKubernetesCollector, loadKubeConfig, NOT_CONFIGURED } from './kubernetes.js';
 import type { LogFieldNames } from './log-queries.js';
 import { createLogsCollector, type LogsBackendOption } from './logs.js';
+import { requestDenial, type NamespacePolicy } from './namespace-policy.js';
 import { createPrometheusCollector } from './prometheus.js';
 
 // One entry point for the investigation: collect(request) dispatches to the right collector,
@@ -24,6 +25,10 @@ export interface CollectorsOptions {
   kube?: KubeConfig | null;
   /** Per-call timeout covering every request one item needs (default 5 s). */
   timeoutMs?: number;
+  /** Most items one Kubernetes list may hold (KUBE_LIST_LIMIT). */
+  kubeListLimit?: number;
+  /** Namespaces collectors may read (COLLECTOR_NAMESPACES_ALLOW / _DENY); all when not given. */
+  namespaces?: NamespacePolicy;
 }
 
 export interface Collectors {
@@ -64,7 +69,12 @@ export function createCollectors(options: CollectorsOptions = {}): Collectors {
   } catch (err) {
     kubeReason = `Kubernetes config could not be loaded: ${err instanceof Error ? err.message : String(err)}`;
   }
-  const kubernetes = createKubernetesCollector(kube, kubeReason);
+  const kubernetes = createKubernetesCollector(
+    kube,
+    kubeReason,
+    options.kubeListLimit === undefined ? {} : { listLimit: options.kubeListLimit },
+  );
+  const namespaces = options.namespaces ?? { allow: [], deny: [] };
 
   async function dispatch(
     request: EvidenceRequest,
@@ -94,6 +104,12 @@ export function createCollectors(options: CollectorsOptions = {}): Collectors {
     try {
       const problem = checkRequest(request, window);
       if (problem) throw new Error(problem);
+      // Denied by policy: nothing is sent, and the item says so (the report lists it as unknown).
+      const denied = requestDenial(namespaces, request);
+      if (denied) {
+        const outcome: Outcome<never> = { status: 'unavailable', query: describe(request), error: denied };
+        return { ...toItem(request, startedAt, outcome), durationMs: 0 };
+      }
       const ctx = timeoutContext(timeoutMs);
       const guard = new Promise<EvidenceItem>((resolve) => {
         guardTimer = setTimeout(

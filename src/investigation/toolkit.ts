@@ -16,6 +16,8 @@ export function createToolkit(config: Config, overrides: Partial<CollectorsOptio
     logsUrl: sources.logs,
     logsBackend: config.LOGS_BACKEND,
     timeoutMs: config.COLLECTOR_TIMEOUT_SECONDS * 1000,
+    kubeListLimit: config.KUBE_LIST_LIMIT,
+    namespaces: { allow: config.COLLECTOR_NAMESPACES_ALLOW, deny: config.COLLECTOR_NAMESPACES_DENY },
     ...overrides,
   });
   return {

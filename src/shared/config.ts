@@ -87,6 +87,11 @@ export const configSchema = z.object({
   LOGS_TLS_CA_FILE: optional(z.string()),
   LOGS_TLS_INSECURE_SKIP_VERIFY: bool.default(false),
   TIME_WINDOW: duration.default('1h'),
+  /** Most items one Kubernetes list may hold (events, revisions); more are counted, not read. */
+  KUBE_LIST_LIMIT: int(1, 100_000).default(500),
+  /** Namespaces collectors may read: comma-separated names or globs (* and ?); deny wins. */
+  COLLECTOR_NAMESPACES_ALLOW: list.default([]),
+  COLLECTOR_NAMESPACES_DENY: list.default([]),
 
   S3_BUCKET: optional(z.string().min(3)),
   S3_PREFIX: z.string().default('reports/'),

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { KubeConfig } from '@kubernetes/client-node';
 
 // A small stand-in for the Kubernetes API server: it stores objects in their JSON wire form and
-// answers GETs on the real paths (item reads, lists with labelSelector/fieldSelector, pod logs as
-// text) with real Status objects for errors. @kubernetes/client-node talks to it unchanged
+// answers GETs on the real paths (item reads, lists with labelSelector/fieldSelector and paging
+// with limit/continue, pod logs as text) with real Status objects for errors. @kubernetes/client-node talks to it unchanged
 // through a KubeConfig pointing at its http:// address.
 
 export type KubeObject = {
@@ -192,11 +192,29 @@ export async function startFakeKubernetes(): Promise<FakeKubernetes> {
       if (!labelsOk) continue;
       if (Object.entries(fields).every(([k, v]) => fieldValue(obj, k) === v)) items.push(obj);
     }
+    // Paging as the API server does: items in key order, `limit` per page, an opaque `continue`
+    // token for the rest, and remainingItemCount only when no selector was given.
+    items.sort((a, b) => pathOf(a).localeCompare(pathOf(b)));
+    const limit = Number(url.searchParams.get('limit') ?? '0');
+    const continueKey = url.searchParams.get('continue');
+    let offset = 0;
+    if (continueKey) {
+      const decoded = /^offset:(\d+)$/.exec(Buffer.from(continueKey, 'base64').toString());
+      if (!decoded) return status(res, 400, 'BadRequest', 'continue key is not valid');
+      offset = Number(decoded[1]);
+    }
+    const page = limit > 0 ? items.slice(offset, offset + limit) : items.slice(offset);
+    const rest = items.length - offset - page.length;
+    const metadata: Record<string, unknown> = { resourceVersion: '1000' };
+    if (rest > 0) {
+      metadata.continue = Buffer.from(`offset:${offset + page.length}`).toString('base64');
+      if (!url.searchParams.get('labelSelector') && !fieldSel) metadata.remainingItemCount = rest;
+    }
     return json(res, {
       kind: `${kind}List`,
       apiVersion: group === '/api/v1' ? 'v1' : group!.replace('/apis/', ''),
-      metadata: { resourceVersion: '1000' },
-      items,
+      metadata,
+      items: page,
     });
   };
 
