@@ -261,6 +261,8 @@ describe('NATS credentials against a real nats-server', () => {
   let dir: string;
   let withPassword: { server: ServerProcess; port: number };
   let withToken: { server: ServerProcess; port: number };
+  let withTls: { server: ServerProcess; port: number };
+  let certs: TestCertificates;
 
   async function natsServer(auth: string[]) {
     const port = await freePort();
@@ -277,14 +279,18 @@ describe('NATS credentials against a real nats-server', () => {
 
   beforeAll(async () => {
     dir = await tempDir('tarka-nats-auth-');
-    [withPassword, withToken] = await Promise.all([
+    certs = await makeCertificates(dir);
+    const tls = ['--tls', '--tlscert', certs.certFile, '--tlskey', certs.keyFile];
+    [withPassword, withToken, withTls] = await Promise.all([
       natsServer(['--user', USER, '--pass', PASSWORD]),
       natsServer(['--auth', TOKEN]),
+      natsServer([...tls, '--user', USER, '--pass', PASSWORD]),
     ]);
   }, 30_000);
   afterAll(async () => {
     await withPassword?.server.stop();
     await withToken?.server.stop();
+    await withTls?.server.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -329,6 +335,24 @@ describe('NATS credentials against a real nats-server', () => {
   it('a token: in NATS_URL as token@, or NATS_TOKEN', async () => {
     await roundTrip({ NATS_URL: `nats://${TOKEN}@127.0.0.1:${withToken.port}` });
     await roundTrip({ NATS_URL: `nats://127.0.0.1:${withToken.port}`, NATS_TOKEN: TOKEN });
+  });
+
+  it('TLS with a private CA (NATS_TLS_CA_FILE), for the process and its replay reader thread', async () => {
+    await roundTrip({
+      NATS_URL: `tls://${USER}:${PASSWORD}@127.0.0.1:${withTls.port}`,
+      NATS_TLS_CA_FILE: certs.caFile,
+    });
+  });
+
+  it('an unreadable NATS_CREDS_FILE stops start-up naming the variable', async () => {
+    const config = testConfig({
+      NATS_URL: `nats://127.0.0.1:${withToken.port}`,
+      NATS_CREDS_FILE: join(dir, 'none'),
+    });
+    await expect(connectEventLog(config, capturedLogger().log, 'test')).rejects.toMatchObject({
+      code: 'TARKA_CONFIG_INVALID',
+      message: expect.stringContaining('NATS_CREDS_FILE'),
+    });
   });
 
   it('a refused login names the server, not the password', async () => {
