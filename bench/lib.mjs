@@ -24,6 +24,8 @@ export function freshEnv(extra = {}) {
     JETSTREAM_STREAM: `${id}_JOBS`.toUpperCase(),
     JETSTREAM_SUBJECT: `${id}.alerts`,
     LOG_LEVEL: 'warn',
+    // Benches talk over loopback; serve refuses to listen on every address without authentication.
+    HOST: '127.0.0.1',
     ...extra,
   };
 }
