@@ -47,8 +47,9 @@ function securityHeaders(config: Config, scriptHashes: string[]) {
         defaultSrc: ["'self'"],
         // The console's own bundle, and SvelteKit's inline bootstrap by its hash.
         scriptSrc: ["'self'", ...scriptHashes],
-        // Svelte sets style attributes (score bars); styles cannot run code.
-        styleSrc: ["'self'", "'unsafe-inline'"],
+        // Stylesheets only our own; style attributes (Svelte's score bars) may not run code.
+        styleSrc: ["'self'"],
+        styleSrcAttr: ["'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],

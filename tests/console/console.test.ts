@@ -307,6 +307,43 @@ describe('live console in Chromium', () => {
     await page.close();
   });
 
+  it('works under its own Content-Security-Policy header: renders, goes live, acts, draws charts', async () => {
+    // A context that enforces CSP, unlike the others: any script, style or socket the policy
+    // blocks is reported as a securitypolicyviolation event.
+    const strict = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await strict.addInitScript(`window.__csp = [];
+      document.addEventListener('securitypolicyviolation', (e) =>
+        window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`);
+    try {
+      await t.postAlerts(
+        alertPayload([
+          {
+            fingerprint: 'c5900001',
+            labels: { alertname: 'KubePodCrashLooping', namespace: 'csp', pod: 'api-1', severity: 'warning' },
+          },
+        ]),
+      );
+      await t.caught();
+      const page = await strict.newPage();
+      const res = await page.goto(`${t.url}/cases/${caseId('c5900001')}`);
+      const csp = (await res!.allHeaders())['content-security-policy'] ?? '';
+      expect(csp).toContain("script-src 'self' 'sha256-");
+      expect(csp).toContain("connect-src 'self'");
+      await page.locator('[data-live="live"]').waitFor();
+      await page.locator('[data-status="firing"]').waitFor();
+      // An action is a same-origin JSON POST; its result arrives over the websocket.
+      await page.locator('select[name="duration"]').selectOption('2h');
+      await page.locator('[data-action="snooze"]').click();
+      await page.locator('[data-status="snoozed"]').waitFor();
+      await page.goto(`${t.url}/dashboard`);
+      await page.locator('[data-live="live"]').waitFor();
+      await page.locator('svg[role="img"] rect').first().waitFor();
+      expect(await page.evaluate('window.__csp')).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('serves the app shell for client routes and keeps API misses as JSON 404s', async () => {
     const shell = await fetch(`${t.url}/cases/anything`);
     expect(shell.status).toBe(200);
