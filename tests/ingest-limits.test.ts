@@ -97,6 +97,28 @@ describe('ingest concurrency bounds', () => {
     expect(gated.stats.peak).toBeGreaterThan(1);
   });
 
+  it('reports an alert JetStream still refuses for its size as a payload problem (413), not an outage', async () => {
+    const payload = payloadSchema.parse(groupOf(1));
+    payload.alerts[0]!.annotations = { description: 'd'.repeat(2 * 1024 * 1024) };
+    const attempt = ingestAlerts(ctx.handler, payload, {
+      allowed: null,
+      concurrency: 4,
+      // Limits that believe the server takes more than it does.
+      limits: {
+        maxLabels: 128,
+        maxLabelNameBytes: 1024,
+        maxLabelValueBytes: 8192,
+        maxAnnotationValueBytes: 4 * 1024 * 1024,
+        clockSkewMs: 300_000,
+        maxMessageBytes: 64 * 1024 * 1024,
+      },
+    });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'TARKA_WEBHOOK_TOO_LARGE',
+      message: expect.stringMatching(/alerts\[0\]: larger than one JetStream message/),
+    });
+  });
+
   it('answers 503 with Retry-After while WEBHOOK_MAX_INFLIGHT_ALERTS alerts are being stored, then takes them', async () => {
     const gated = gatedStore(ctx.store);
     const app = buildApp({ ...ctx, handler: new CaseCommandHandler(gated.store) });

@@ -75,39 +75,63 @@ export async function ingestAlerts(
   }
   // Deterministic ids: the same notification sent twice is one command, absorbed by JetStream.
   const credibleUntil = new Date(now + options.limits.clockSkewMs).toISOString();
-  const outcomes = await mapLimited(screened, options.concurrency, async (s): Promise<AlertOutcome> => {
+  const outcomes = await mapLimited(screened, options.concurrency, async (s, i): Promise<AlertOutcome> => {
     if (!s.ok) return 'rejected';
     const { alert } = s;
     if (options.allowed && !options.allowed.has(alert.labels.alertname!)) return 'rejected';
     const startMs = Date.parse(alert.startsAt);
     const commandId = `am:${alert.fingerprint}:${startMs}:${alert.status}`;
     const investigationId = `${alert.fingerprint}-${startMs.toString(36)}`;
-    const res = await handler.handle(
-      alert.fingerprint,
-      { type: 'ReceiveAlert', alert, notification, investigationId, credibleUntil },
-      commandId,
-      notification.groupKey,
-    );
+    let res;
+    try {
+      res = await handler.handle(
+        alert.fingerprint,
+        { type: 'ReceiveAlert', alert, notification, investigationId, credibleUntil },
+        commandId,
+        notification.groupKey,
+      );
+    } catch (e) {
+      // Screening sizes alerts to the server's max_payload; should one still not fit, it is a
+      // payload problem (the sender must not retry it for ever), not an outage.
+      if (!tooLargeForNats(e)) throw e;
+      problems.push(`alerts[${i}]: larger than one JetStream message (max_payload) even after shortening`);
+      return 'rejected';
+    }
     if (res.duplicate || res.events.length === 0) return 'unchanged';
     return res.events.some((e) => e.type === 'AlertResolved') ? 'resolved' : 'new';
   });
   const counts: IngestCounts = { received: outcomes.length, new: 0, unchanged: 0, resolved: 0, rejected: 0 };
   for (const o of outcomes) counts[o]++;
+  if (counts.received > 0 && counts.rejected === counts.received && problems.length === counts.received) {
+    throw new TarkaError(
+      'TARKA_WEBHOOK_TOO_LARGE',
+      bounded(problems).slice(0, 5).join('; '),
+      'shorten the alert’s labels and annotations',
+    );
+  }
   return { ...counts, warnings: bounded(warnings), problems: bounded(problems), notification };
+}
+
+/** NATS refused the message for its size (the client checks max_payload before sending). */
+function tooLargeForNats(e: unknown): boolean {
+  for (let c: unknown = e; c; c = (c as { cause?: unknown }).cause) {
+    if ((c as { code?: string }).code === 'MAX_PAYLOAD_EXCEEDED') return true;
+  }
+  return false;
 }
 
 /** Like Promise.all over `items`, with at most `limit` calls pending at once; fails on the first failure. */
 async function mapLimited<T, R>(
   items: readonly T[],
   limit: number,
-  fn: (item: T) => Promise<R>,
+  fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {
     while (next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i]!);
+      out[i] = await fn(items[i]!, i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));

@@ -157,8 +157,10 @@ export function screenAlert(
 
   // The whole AlertFired must fit one JetStream message. Annotations give way first, halving their
   // cap until they fit; labels cannot.
+  // The group key also travels as the correlation id of both envelopes.
+  const overhead = MESSAGE_OVERHEAD + 2 * utf8Bytes(JSON.stringify(notification.groupKey));
   const size = () =>
-    utf8Bytes(JSON.stringify({ labels, annotations, generatorURL, notification })) + MESSAGE_OVERHEAD;
+    utf8Bytes(JSON.stringify({ labels, annotations, generatorURL, notification })) + overhead;
   let cap = limits.maxAnnotationValueBytes;
   while (size() > limits.maxMessageBytes && cap > 256 && Object.keys(annotations).length > 0) {
     cap = Math.floor(cap / 2);
