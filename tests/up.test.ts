@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +19,18 @@ const reachable = (host: string, port: number) =>
       r(true);
     });
     s.on('error', () => r(false));
+  });
+
+/** GET with a Host header of our choosing (fetch would not send it). */
+const get = (port: number, path: string, headers: Record<string, string>) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
   });
 
 describe('tarka up', () => {
@@ -54,6 +67,18 @@ describe('tarka up', () => {
       }, 30_000);
       expect(cases).toHaveLength(1);
       expect(cases[0]!.alertname).toBe('KubePodCrashLooping');
+
+      // A page on an attacker's name that resolves to 127.0.0.1 (DNS rebinding) gets nothing.
+      const rebound = await get(port, '/api/cases', { host: `evil.example:${port}` });
+      expect(rebound.status).toBe(421);
+      expect(rebound.body).toContain('TARKA_HOST_NOT_ALLOWED');
+      expect((await get(port, '/api/cases', { host: `localhost:${port}` })).status).toBe(200);
+      // Nor may another site make the browser act on a case.
+      const csrf = await fetch(`${url}/api/cases/${encodeURIComponent('x')}/rerun`, {
+        method: 'POST',
+        headers: { origin: 'http://evil.example' },
+      });
+      expect(csrf.status).toBe(403);
 
       // Nothing in front of it authenticates: it listens on loopback only.
       const lan = Object.values(networkInterfaces())
