@@ -74,3 +74,27 @@ export class Supervisor {
     for (const p of this.procs.values()) await p.kill('SIGKILL');
   }
 }
+
+/** Runs a one-shot CLI command (e.g. `tarka replay`) from dist/ to its end, or kills it at the deadline. */
+export async function runTarkaOnce(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ code: number | null; output: string; ms: number; timedOut: boolean }> {
+  const { spawn } = await import('node:child_process');
+  const { resolve } = await import('node:path');
+  const main = resolve(import.meta.dirname, '..', '..', '..', 'dist', 'cli', 'main.js');
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [main, command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  clearTimeout(timer);
+  return { code, output, ms: Date.now() - t0, timedOut };
+}
