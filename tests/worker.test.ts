@@ -13,6 +13,7 @@ import type { Toolkit } from '../src/investigation/investigate.js';
 import type { ProjectorRunner } from '../src/projections/runner.js';
 import { FsObjectStore } from '../src/reports/fs-object-store.js';
 import { deadLetterStream } from '../src/worker/worker.js';
+import { maxDeliveriesStream } from '../src/worker/max-deliveries.js';
 import { waitFor } from '../src/events/event-store.contract.js';
 import { testContext } from './support/context.js';
 import { alertmanagerFixtures } from './fixtures.js';
@@ -57,6 +58,9 @@ describe('worker', () => {
   afterAll(async () => {
     await Promise.all(runners.map((r) => r.stop()));
     await app.close();
+    // Workers create the stream that keeps max-deliveries advisories; dropTestResources knows it not.
+    const jsm = await ctx.nc.jetstreamManager();
+    await jsm.streams.delete(maxDeliveriesStream(ctx.config.JETSTREAM_STREAM)).catch(() => undefined);
     await ctx.dispose();
   });
 
