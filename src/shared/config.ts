@@ -242,7 +242,8 @@ function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 // Values left over from an example manifest (k8s/secret.yaml says CHANGE-ME): never a real secret.
-const placeholder = /change[-_ ]?me|replace[-_ ]?me|placeholder|^x{3,}$/i;
+// Whole words only, so a passphrase such as "exchange-mesh" is not mistaken for one.
+const placeholder = /(?<![a-z])(change[-_ ]?me|replace[-_ ]?me|placeholder)(?![a-z])|^x{3,}$/i;
 
 /** Secret variables still holding a placeholder, as lines for the config error. */
 function placeholderLines(env: NodeJS.ProcessEnv): string[] {
