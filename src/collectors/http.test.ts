@@ -29,6 +29,10 @@ describe('capped responses from a real HTTP server', () => {
 
   beforeAll(async () => {
     server = createServer((req, res) => {
+      if (req.url?.startsWith('/moved/')) {
+        res.writeHead(301, { location: 'https://elsewhere.example/prom/?api_key=k' }).end();
+        return;
+      }
       if (req.url?.startsWith('/declared/')) {
         // Says up front that the answer is 1 GB, then sends a little.
         res.writeHead(200, { 'content-length': String(1024 ** 3) });
@@ -73,6 +77,15 @@ describe('capped responses from a real HTTP server', () => {
     );
     expect(item.status).toBe('error');
     expect(item.error).toContain(`sent a ${1024 ** 3}-byte answer, more than the ${CAP} bytes allowed`);
+  });
+
+  it('a redirect is not followed (credentials stay with the configured server) and says where to', async () => {
+    const config = loadConfig({ PROMETHEUS_URL: `${base}/moved`, PROMETHEUS_BEARER_TOKEN: 'tok' });
+    const item = await createToolkit(config, { kube: null }).collect(query, window);
+    expect(item.status).toBe('error');
+    expect(item.error).toBe(
+      `Prometheus at ${base}/moved answered 301, redirecting to https://elsewhere.example/prom?api_key=hidden; configure the URL it redirects to`,
+    );
   });
 
   it('the default cap is 8 MiB', () => {

@@ -168,6 +168,18 @@ export function httpText(
     const fail = (err: unknown) =>
       settle({ ok: false, status: 'unavailable', error: unreachable(service, source, err, ctx) });
     const onResponse = (res: IncomingMessage) => {
+      const status = res.statusCode ?? 0;
+      // Redirects are not followed: credentials must not travel to wherever a server points.
+      if (status >= 300 && status < 400 && res.headers.location) {
+        const target = shownUrl(new URL(res.headers.location, url).toString());
+        settle({
+          ok: false,
+          status: 'error',
+          error: `${service} at ${source.shown} answered ${status}, redirecting to ${target}; configure the URL it redirects to`,
+        });
+        req.destroy();
+        return;
+      }
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > max) {
         settle(tooLarge(`a ${declared}-byte answer`));
@@ -185,9 +197,7 @@ export function httpText(
         }
         chunks.push(chunk);
       });
-      res.on('end', () =>
-        settle({ ok: true, status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-      );
+      res.on('end', () => settle({ ok: true, status, text: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', fail);
       res.on('close', () => {
         if (!res.complete)
