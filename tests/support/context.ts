@@ -12,6 +12,8 @@ import { NATS_URL, PG, uniqueName } from './env.js';
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const id = uniqueName('t').toLowerCase();
   return loadConfig({
+    // Tests reach every app and process over loopback, where `serve` needs no authentication.
+    HOST: '127.0.0.1',
     NATS_URL,
     EVENTS_STREAM: `${id}_EV`.toUpperCase(),
     EVENTS_SUBJECT_PREFIX: `${id}.events`,
