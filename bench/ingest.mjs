@@ -121,10 +121,22 @@ console.log(
   `HA resends: ${haConcurrency} senders, each group twice at once, one copy to each replica first, then to either at random`,
 );
 await phase('ha-first', { ...ha, items: haItems((g, copy) => (g + copy) % 2) });
+// JetStream appends both replicas made so far (duplicates included), from their /metrics.
+const appends = async () => {
+  let n = 0;
+  for (const u of [url, second.url]) {
+    const text = await (await fetch(`${u}/metrics`)).text();
+    for (const m of text.matchAll(/^tarka_event_append_duration_seconds_count\{[^}]*\} (\d+)/gm))
+      n += Number(m[1]);
+  }
+  return n;
+};
+const appendsBefore = await appends();
 const haRates = [];
 for (let pass = 1; pass <= 2; pass++)
   haRates.push(await phase(`ha-${pass}`, { ...ha, items: haItems(random) }));
 const haRate = Math.min(...haRates);
+const steadyAppends = (await appends()) - appendsBefore;
 second.child.kill('SIGTERM');
 child.kill('SIGTERM');
 
@@ -156,7 +168,10 @@ console.log(
   `ratio new alerts / raw publish: ${(newRate / rawRate).toFixed(2)} (each new alert is one append)`,
 );
 console.log(`serve RSS at end: ${rssMb.toFixed(0)} MB`);
-console.log(`HA resends through 2 replicas (slower steady pass): ${fmt(haRate)} alerts/s`);
+console.log(
+  `HA resends through 2 replicas (slower steady pass): ${fmt(haRate)} alerts/s, ` +
+    `JetStream appends during the steady passes: ${fmt(steadyAppends)}`,
+);
 console.log(
   `targets: new >= 5,000 alerts/s with p99 < 50 ms; resends >= 20,000 alerts/s (one replica and HA through two); RSS < 150 MB`,
 );
