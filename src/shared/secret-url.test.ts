@@ -11,6 +11,10 @@ describe('splitUrl', () => {
     });
   });
 
+  it('keeps a malformed escape in a password as written', () => {
+    expect(splitUrl('http://u:a%zz@h').password).toBe('a%zz');
+  });
+
   it('works for NATS URLs, including a lone token', () => {
     expect(splitUrl('nats://tok@n1:4222')).toEqual({
       url: 'nats://n1:4222',

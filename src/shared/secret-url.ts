@@ -26,13 +26,22 @@ export function splitUrl(raw: string): SplitUrl {
     return { url: raw, shown };
   }
   const out: SplitUrl = { url: '', shown: '' };
-  if (parsed.username) out.username = decodeURIComponent(parsed.username);
-  if (parsed.password) out.password = decodeURIComponent(parsed.password);
+  if (parsed.username) out.username = decoded(parsed.username);
+  if (parsed.password) out.password = decoded(parsed.password);
   parsed.username = '';
   parsed.password = '';
   out.url = parsed.toString();
   out.shown = shownOf(parsed);
   return out;
+}
+
+/** Percent-decoding, keeping a malformed sequence (`%zz`) as written. */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 /** A URL as people may see it. */
