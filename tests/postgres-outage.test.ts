@@ -103,6 +103,10 @@ describe('Postgres outage under tarka serve', () => {
     async (mode) => {
       const { proxy, ctx, app } = await serveBehindProxy(mode);
       await expectOutageHandled(ctx, app);
+      expect((await app.inject('/api/cases')).json()).toMatchObject({
+        message: expect.stringMatching(/Postgres is not available yet/),
+        hint: expect.stringMatching(/alerts are still taken/),
+      });
       proxy.setMode('forward');
       await untilApiAnswers(app);
       const list = (await app.inject('/api/cases')).json();

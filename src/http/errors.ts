@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isDependencyDown } from '../shared/dependency-down.js';
+import { downCause, isDependencyDown } from '../shared/dependency-down.js';
 import { TarkaError, type ErrorCode } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 
@@ -42,11 +42,13 @@ export function errorHandler(log: Logger, bodyLimit: number) {
       reply.status((error as FastifyError).statusCode!);
       return reply.send(e.toJSON());
     } else if (isDependencyDown(error)) {
-      e = new TarkaError(
-        'TARKA_DEPENDENCY_DOWN',
-        `a dependency is unavailable: ${error.message}`,
-        'retry shortly',
-      );
+      e =
+        downCause(error) ??
+        new TarkaError(
+          'TARKA_DEPENDENCY_DOWN',
+          `a dependency is unavailable: ${error.message}`,
+          'retry shortly',
+        );
     } else {
       log.error({ err: error }, 'unhandled error');
       return reply

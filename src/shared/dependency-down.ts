@@ -52,3 +52,13 @@ export function isDependencyDown(error: unknown, depth = 0): boolean {
   if (/ConnectionError|BackendTerminated/.test(error.name) || pgMessages.test(error.message)) return true;
   return isDependencyDown(error.cause, depth + 1);
 }
+
+/** Our own "down" error inside a chain (slonik wraps it), which says best what is down and what to do. */
+export function downCause(error: unknown, depth = 0): TarkaError | undefined {
+  if (!(error instanceof Error) || depth > 5) return undefined;
+  if (error instanceof TarkaError)
+    return error.code === 'TARKA_DEPENDENCY_DOWN' || error.code === 'TARKA_ES_UNAVAILABLE'
+      ? error
+      : undefined;
+  return downCause(error.cause, depth + 1);
+}
