@@ -187,6 +187,7 @@ describe('browser-side security', () => {
       const res = await raw(url, { path, headers: evil });
       expect(res.status, path).toBe(421);
       expect(code(res)).toBe('TARKA_HOST_NOT_ALLOWED');
+      expect(res.headers['x-frame-options']).toBe('DENY');
     }
     expect((await upgrade(url, evil)).status).toBe(421);
     expect((await raw(url, { path: '/health', headers: evil })).status).toBe(200);
