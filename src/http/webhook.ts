@@ -84,6 +84,9 @@ function alertsRoute(
   });
   // Alerts accepted by this process and not yet acknowledged by JetStream, across requests.
   let inflight = 0;
+  // A sender that is wrong every time would write a line per request: one a second is enough to
+  // see it (the 202 body tells the sender, and tarka_alert_fields_changed_total counts them all).
+  const warnLog = throttle(1000);
   app.post(
     '/alerts',
     {
@@ -146,10 +149,11 @@ function alertsRoute(
         const code = e instanceof TarkaError ? e.code : null;
         if (code === 'TARKA_WEBHOOK_BAD_PAYLOAD' || code === 'TARKA_WEBHOOK_TOO_LARGE') {
           metrics.alerts.inc({ result: 'rejected' }, n);
-          req.log.warn(
-            { groupKey: payload.groupKey?.slice(0, 200), problems: (e as Error).message },
-            'refused every alert of a notification',
-          );
+          if (warnLog.allow())
+            req.log.warn(
+              { groupKey: payload.groupKey?.slice(0, 200), problems: (e as Error).message },
+              'refused every alert of a notification',
+            );
         }
         throw e;
       } finally {
@@ -161,9 +165,9 @@ function alertsRoute(
         if (counts[k]) metrics.alerts.inc({ result: k }, counts[k]);
       }
       if (warnings.length) metrics.alertFieldsChanged.inc(warnings.length);
-      if (warnings.length || problems.length) {
+      if ((warnings.length || problems.length) && warnLog.allow()) {
         req.log.warn(
-          { groupKey: payload.groupKey?.slice(0, 200), warnings, problems },
+          { groupKey: payload.groupKey?.slice(0, 200), warnings, problems, suppressed: warnLog.suppressed() },
           'stored a notification with changed fields or refused alerts',
         );
       }
@@ -177,4 +181,25 @@ function alertsRoute(
       });
     },
   );
+}
+
+/** Lets one event through per `ms`; says how many were held back since the last one let through. */
+function throttle(ms: number) {
+  let last = -Infinity;
+  let held = 0;
+  let heldBefore = 0;
+  return {
+    allow: () => {
+      const now = Date.now();
+      if (now - last < ms) {
+        held++;
+        return false;
+      }
+      last = now;
+      heldBefore = held;
+      held = 0;
+      return true;
+    },
+    suppressed: () => heldBefore,
+  };
 }

@@ -90,15 +90,18 @@ export function labelsFingerprint(labels: Record<string, string>): string {
   // prime = 2^40 + 0x1b3, so h * prime = h * 0x1b3 + (h << 40): every partial sum stays exact.
   let hi = 0xcbf29ce4;
   let lo = 0x84222325;
-  const add = (bytes: Uint8Array) => {
-    for (let i = 0; i < bytes.length; i++) {
-      lo ^= bytes[i]!;
-      const l = (lo >>> 0) * 0x1b3;
-      hi = (hi * 0x1b3 + Math.floor(l / 0x100000000) + ((lo << 8) >>> 0)) >>> 0;
-      lo = l >>> 0;
-    }
+  const byte = (b: number) => {
+    lo ^= b;
+    const l = (lo >>> 0) * 0x1b3;
+    hi = (hi * 0x1b3 + Math.floor(l / 0x100000000) + ((lo << 8) >>> 0)) >>> 0;
+    lo = l >>> 0;
   };
-  const sep = new Uint8Array([0xff]);
+  // ASCII is hashed straight from the string; anything else from its UTF-8 bytes.
+  const add = (s: string) => {
+    if (/[\u0080-\uffff]/.test(s)) for (const b of Buffer.from(s)) byte(b);
+    else for (let i = 0; i < s.length; i++) byte(s.charCodeAt(i));
+    byte(0xff);
+  };
   // Go sorts names by their bytes (UTF-8); JS's default order (UTF-16 units) differs only when
   // a name holds a character from U+D800 up, so only then compare bytes.
   const names = Object.keys(labels);
@@ -106,10 +109,8 @@ export function labelsFingerprint(labels: Record<string, string>): string {
     names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   else names.sort();
   for (const name of names) {
-    add(Buffer.from(name));
-    add(sep);
-    add(Buffer.from(labels[name]!));
-    add(sep);
+    add(name);
+    add(labels[name]!);
   }
   return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
 }

@@ -161,14 +161,28 @@ export function screenAlert(
   const overhead = MESSAGE_OVERHEAD + 2 * utf8Bytes(JSON.stringify(notification.groupKey));
   const size = () =>
     utf8Bytes(JSON.stringify({ labels, annotations, generatorURL, notification })) + overhead;
+  // Most alerts are a few KB: a bound (6 bytes per UTF-16 unit covers any JSON escape or UTF-8
+  // sequence) spares them the exact count.
+  const bound = (o: Record<string, string>) =>
+    Object.entries(o).reduce((n, [k, v]) => n + 6 * (k.length + v.length) + 6, 0);
+  const roughly =
+    bound(labels) +
+    bound(annotations) +
+    6 * ((generatorURL?.length ?? 0) + JSON.stringify(notification).length) +
+    overhead;
   let cap = limits.maxAnnotationValueBytes;
-  while (size() > limits.maxMessageBytes && cap > 256 && Object.keys(annotations).length > 0) {
+  while (
+    roughly > limits.maxMessageBytes &&
+    size() > limits.maxMessageBytes &&
+    cap > 256 &&
+    Object.keys(annotations).length > 0
+  ) {
     cap = Math.floor(cap / 2);
     for (const k of Object.keys(annotations)) annotations[k] = truncateUtf8(annotations[k]!, cap);
     if (!warnings.includes(`${at}.annotations: cut to fit one JetStream message`))
       warnings.push(`${at}.annotations: cut to fit one JetStream message`);
   }
-  const needed = size();
+  const needed = roughly > limits.maxMessageBytes ? size() : 0;
   if (needed > limits.maxMessageBytes) {
     return refuse(
       413,
