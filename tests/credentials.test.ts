@@ -202,7 +202,9 @@ describe('data-source credentials against a real Prometheus behind TLS and basic
         PROMETHEUS_TLS_CA_FILE: certs.caFile,
       });
       expect(item.status).toBe('error');
-      expect(item.error).toMatch(/401/);
+      expect(item.error).toMatch(
+        /^Prometheus at https:\/\/127\.0\.0\.1:\d+ refused the request \(401: Unauthorized\); check PROMETHEUS_BEARER_TOKEN, /,
+      );
       expect(JSON.stringify(item)).not.toContain(MARK);
     });
   });

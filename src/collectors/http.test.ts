@@ -29,6 +29,16 @@ describe('capped responses from a real HTTP server', () => {
 
   beforeAll(async () => {
     server = createServer((req, res) => {
+      if (req.url?.startsWith('/tenant/')) {
+        // A multi-tenant Loki: 401 "no org id" without X-Scope-OrgID.
+        if (!req.headers['x-scope-orgid']) {
+          res.writeHead(401, { 'content-type': 'text/plain' }).end('no org id\n');
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'success', data: { resultType: 'streams', result: [] } }));
+        return;
+      }
       if (req.url?.startsWith('/moved/')) {
         res.writeHead(301, { location: 'https://elsewhere.example/prom/?api_key=k' }).end();
         return;
@@ -86,6 +96,25 @@ describe('capped responses from a real HTTP server', () => {
     expect(item.error).toBe(
       `Prometheus at ${base}/moved answered 301, redirecting to https://elsewhere.example/prom?api_key=hidden; configure the URL it redirects to`,
     );
+  });
+
+  it('a refused request names the settings to check; LOGS_HEADERS carries the tenant', async () => {
+    const request = {
+      id: 'l',
+      title: 'logs',
+      source: 'logs',
+      kind: 'logs',
+      namespace: 'shop',
+      limit: 10,
+    } as const;
+    const env = { LOGS_URL: `${base}/tenant`, LOGS_BACKEND: 'loki' };
+    const refused = await createToolkit(loadConfig(env), { kube: null }).collect(request, window);
+    expect(refused.status).toBe('error');
+    expect(refused.error).toBe(
+      `Loki at ${base}/tenant refused the request (401: no org id); check LOGS_BEARER_TOKEN, LOGS_BASIC_USER/LOGS_BASIC_PASSWORD or user:pass@ in LOGS_URL, and LOGS_HEADERS (e.g. X-Scope-OrgID)`,
+    );
+    const withTenant = loadConfig({ ...env, LOGS_HEADERS: '{"X-Scope-OrgID":"shop"}' });
+    expect((await createToolkit(withTenant, { kube: null }).collect(request, window)).status).toBe('empty');
   });
 
   it('the default cap is 8 MiB', () => {

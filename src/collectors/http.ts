@@ -24,6 +24,8 @@ export interface HttpSource {
   insecureSkipVerify?: boolean;
   /** Largest response body read; a larger one makes the item `error`. */
   maxResponseBytes?: number;
+  /** Prefix of its settings (PROMETHEUS, …), so a refused login says which variables to check. */
+  settings?: string;
 }
 
 export interface HttpAuth {
@@ -34,6 +36,7 @@ export interface HttpAuth {
   ca?: string | undefined;
   insecureSkipVerify?: boolean | undefined;
   maxResponseBytes?: number | undefined;
+  settings?: string | undefined;
 }
 
 /**
@@ -53,6 +56,7 @@ export function httpSource(configured: string, auth: HttpAuth = {}): HttpSource 
   if (auth.ca) source.ca = auth.ca;
   if (auth.insecureSkipVerify) source.insecureSkipVerify = true;
   if (auth.maxResponseBytes !== undefined) source.maxResponseBytes = auth.maxResponseBytes;
+  if (auth.settings !== undefined) source.settings = auth.settings;
   return source;
 }
 
@@ -197,7 +201,14 @@ export function httpText(
         }
         chunks.push(chunk);
       });
-      res.on('end', () => settle({ ok: true, status, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        settle(
+          status === 401 || status === 403
+            ? refused(service, source, status, text)
+            : { ok: true, status, text },
+        );
+      });
       res.on('error', fail);
       res.on('close', () => {
         if (!res.complete)
@@ -208,6 +219,26 @@ export function httpText(
     req.on('error', fail);
     req.end(body);
   });
+}
+
+/** A 401/403: the credentials (or a tenant header) are wrong or missing; say which settings. */
+function refused(service: string, source: HttpSource, status: number, text: string): HttpResult {
+  const body = parseJson(text) as { error?: unknown; message?: unknown } | undefined;
+  const said =
+    typeof body?.error === 'string'
+      ? body.error
+      : typeof body?.message === 'string'
+        ? body.message
+        : excerpt(text);
+  const p = source.settings;
+  const check = p
+    ? `check ${p}_BEARER_TOKEN, ${p}_BASIC_USER/${p}_BASIC_PASSWORD or user:pass@ in ${p}_URL, and ${p}_HEADERS (e.g. X-Scope-OrgID)`
+    : 'check the credentials configured for it';
+  return {
+    ok: false,
+    status: 'error',
+    error: `${service} at ${source.shown} refused the request (${status}${said ? `: ${scrubSecrets(said)}` : ''}); ${check}`,
+  };
 }
 
 export function parseJson(text: string): unknown {

@@ -32,6 +32,7 @@ export function dataSources(config: Config): DataSources {
       ca: caFile === undefined ? undefined : readCa(`${p}_TLS_CA_FILE`, caFile),
       insecureSkipVerify: config[`${p}_TLS_INSECURE_SKIP_VERIFY`],
       maxResponseBytes: config.COLLECTOR_MAX_RESPONSE_BYTES,
+      settings: p,
     });
   }
   return out;
