@@ -252,4 +252,37 @@ describe('hostile alerts at ingest', () => {
     ).json();
     expect(found.cases.map((c: { caseId: string }) => c.caseId)).toEqual([id]);
   });
+
+  it('answers every payload of a hostile corpus clearly (202, 400 or 413, never 5xx), then a normal alert still works', async () => {
+    const name = (n: string, v = 'x') => alert({}, { [n]: v });
+    const corpus: [string, unknown][] = [
+      ['NUL in a label name', group([name('a\u0000b')])],
+      ['lone surrogate in a label name', group([name('a\ud800')])],
+      ['two names equal once made storable', group([alert({}, { 'a\u0000': '1', 'a\ufffd': '2' })])],
+      ['1 MB label name', group([name('n'.repeat(1024 * 1024))])],
+      ['label value not a string', group([{ ...alert(), labels: { alertname: 'X', n: 5 } }])],
+      ['no alertname', group([{ ...alert(), labels: { pod: 'p' } }])],
+      ['fingerprint with subject characters', group([alert({ fingerprint: 'a.*> b' })])],
+      [
+        'injection strings',
+        group([alert({}, { q: "'; DROP TABLE cases; --", h: '<script>alert(1)</script>' })]),
+      ],
+      ['path traversal', group([alert({}, { alertname: '../../etc/passwd', namespace: '..\\..\\x' })])],
+      ['year 9999', group([alert({ startsAt: '9999-12-31T23:59:59Z' })])],
+      ['year 0001', group([alert({ startsAt: '0001-01-01T00:00:00Z' })])],
+      ['huge group key', group([alert()], { groupKey: 'g'.repeat(2 * 1024 * 1024) })],
+      ['labels not an object', group([{ ...alert(), labels: ['alertname'] }])],
+      ['alerts not a list', group([], { alerts: { 0: alert() } })],
+    ];
+    for (const [what, body] of corpus) {
+      const res = await post(body);
+      expect([202, 400, 413], `${what}: ${res.statusCode} ${res.body.slice(0, 300)}`).toContain(
+        res.statusCode,
+      );
+      if (res.statusCode !== 202) expect(res.json().message, what).toMatch(/alerts|groupKey|body/);
+      expect(res.body.length, what).toBeLessThan(8192);
+    }
+    await caught();
+    await normalStillWorks();
+  });
 });
