@@ -39,7 +39,9 @@ function render(row: FaultRow): string {
     line(head),
     rule,
     line(cells),
-    ...row.faults.map((f, i) => `  fault ${i + 1}: ${f}`),
+    ...(row.faults.length > 10
+      ? [`  faults: ${row.faults.join(', ')}`]
+      : row.faults.map((f, i) => `  fault ${i + 1}: ${f}`)),
     ...Object.entries(row.notes ?? {}).map(([k, v]) => `  ${k}: ${v}`),
     '',
   ];
