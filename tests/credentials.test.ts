@@ -78,6 +78,8 @@ describe('data-source credentials against a real Prometheus behind TLS and basic
         LOG_LEVEL: 'debug',
         PROMETHEUS_URL: `https://tarka:${PROM_PASSWORD}@127.0.0.1:${port}`,
         PROMETHEUS_TLS_CA_FILE: certs.caFile,
+        // Handed to every browser for query links.
+        PROMETHEUS_PUBLIC_URL: `https://viewer:pub-${MARK}@prometheus.example`,
         // Nothing listens here: the errors these produce name the URL.
         ALERTMANAGER_URL: `http://admin:${AM_PASSWORD}@127.0.0.1:${closed}/am`,
         ALERTMANAGER_TLS_INSECURE_SKIP_VERIFY: 'true',
@@ -144,6 +146,8 @@ describe('data-source credentials against a real Prometheus behind TLS and basic
       await runners[2]!.waitFor(await ctx.store.headSeq());
       const detail = (await app.inject(`/api/cases/${caseId}`)).body;
       const ready = (await app.inject('/ready')).body;
+      const settings = (await app.inject('/api/settings')).json();
+      expect(settings.prometheusPublicUrl).toBe('https://prometheus.example');
       const reportsDir = join(config.TARKA_DATA_DIR, 'reports');
       const files = (await readdir(reportsDir, { recursive: true })).filter((f) => /\.(json|md)$/.test(f));
       expect(files.some((f) => f.endsWith('.md'))).toBe(true);
@@ -151,6 +155,7 @@ describe('data-source credentials against a real Prometheus behind TLS and basic
 
       const seen = {
         events: JSON.stringify(events),
+        settings: JSON.stringify(settings),
         detail,
         ready,
         reports: reports.join('\n'),

@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
+import { withoutUserinfo } from '../shared/secret-url.js';
 
 /** Where `npm run build` puts the console (the same from src/ under tests and from dist/). */
 export const consoleBuildDir = resolve(import.meta.dirname, '..', '..', 'console', 'build');
@@ -39,8 +40,11 @@ export function consoleRoutes(
   deps: { config: Config; log: Logger },
   dir: string = consoleBuildDir,
 ) {
+  // Every browser sees this URL: never with user:pass@ in it.
   app.get('/api/settings', async () => ({
-    prometheusPublicUrl: deps.config.PROMETHEUS_PUBLIC_URL ?? null,
+    prometheusPublicUrl: deps.config.PROMETHEUS_PUBLIC_URL
+      ? withoutUserinfo(deps.config.PROMETHEUS_PUBLIC_URL)
+      : null,
   }));
 
   if (!existsSync(join(dir, 'index.html'))) {

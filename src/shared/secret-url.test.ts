@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scrubSecrets, splitUrl } from './secret-url.js';
+import { scrubSecrets, splitUrl, withoutUserinfo } from './secret-url.js';
 
 describe('splitUrl', () => {
   it('separates userinfo and hides secret query values in the shown form', () => {
@@ -26,6 +26,13 @@ describe('splitUrl', () => {
   it('scrubs what is not a URL', () => {
     expect(splitUrl('ftp//u:p@h x').shown).toBe('ftp//u:p@h x');
     expect(splitUrl('see http://u:p@h/?access_token=abc').shown).toBe('see http://h/?access_token=hidden');
+  });
+});
+
+describe('withoutUserinfo', () => {
+  it('removes only user:pass@', () => {
+    expect(withoutUserinfo('https://u:p@prom.example:9090')).toBe('https://prom.example:9090');
+    expect(withoutUserinfo('https://prom.example/x?a=1')).toBe('https://prom.example/x?a=1');
   });
 });
 

@@ -62,6 +62,11 @@ const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi;
 // name=value pairs of secret-looking query parameters inside a text.
 const SECRET_PAIR = new RegExp(`([?&][^\\s=&#]*(?:${SECRET_PARAM.source})[^\\s=&#]*=)[^\\s&#]*`, 'gi');
 
+/** The URL exactly as written, minus `user:pass@` (for URLs meant for browsers, whose query is theirs). */
+export function withoutUserinfo(raw: string): string {
+  return raw.replace(USERINFO, '$1');
+}
+
 /** Removes URL credentials from any text: userinfo and secret query values. */
 export function scrubSecrets(text: string): string {
   if (!text.includes('@') && !text.includes('=')) return text;
