@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStore } from './object-store.js';
+import { shownUrl } from '../shared/secret-url.js';
 
 export interface S3Settings {
   bucket: string;
@@ -109,6 +110,6 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   describe(): string {
-    return `s3://${this.settings.bucket}${this.settings.endpoint ? ` at ${this.settings.endpoint}` : ''}`;
+    return `s3://${this.settings.bucket}${this.settings.endpoint ? ` at ${shownUrl(this.settings.endpoint)}` : ''}`;
   }
 }
