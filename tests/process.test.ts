@@ -231,6 +231,15 @@ describe('secure by default', () => {
     expect(webhook.code, webhook.out).toBe(2);
     expect(webhook.out).toContain('WEBHOOK_BEARER_TOKEN');
     expect(webhook.out).not.toContain('AUTH_MODE=proxy');
+    // `tarka up` told to listen on every address refuses too, before starting anything.
+    const dir = mkdtempSync(join(tmpdir(), 'tarka-up-open-'));
+    try {
+      const up = await runTarka(['up'], { HOST: '0.0.0.0', TARKA_DATA_DIR: dir });
+      expect(up.code, up.out).toBe(2);
+      expect(up.out).toContain('TARKA_ALLOW_INSECURE=true');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses placeholder secrets and proxy mode without its secret, never printing the value', async () => {
