@@ -46,6 +46,8 @@ export async function createContext(
     subject: config.JETSTREAM_SUBJECT,
     replicas: config.NATS_REPLICAS,
     duplicateWindowSeconds: config.JETSTREAM_DUPLICATE_WINDOW_SECONDS,
+    maxJobs: config.JETSTREAM_MAX_JOBS,
+    maxBytes: config.JETSTREAM_MAX_BYTES,
   });
   const metrics = createMetrics();
   const store = new InstrumentedStore(

@@ -27,6 +27,12 @@ export async function startWorker(
       maxDeliver: c.JETSTREAM_MAX_DELIVER,
       windowMs: durationMs(c.TIME_WINDOW),
       shutdownMs: c.WORKER_SHUTDOWN_SECONDS * 1000,
+      replicas: c.NATS_REPLICAS,
+      deadLetter: {
+        maxMessages: c.JETSTREAM_DLQ_MAX_MESSAGES,
+        maxBytes: c.JETSTREAM_DLQ_MAX_BYTES,
+        maxAgeMs: durationMs(c.JETSTREAM_DLQ_MAX_AGE),
+      },
     },
   ).start();
   ctx.log.info(
