@@ -36,7 +36,12 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export async function dropTestResources(config: Config): Promise<void> {
   const nc = await connect({ servers: NATS_URL });
   const jsm = await nc.jetstreamManager();
-  for (const s of [config.EVENTS_STREAM, config.JETSTREAM_STREAM, `${config.JETSTREAM_STREAM}_DLQ`]) {
+  for (const s of [
+    config.EVENTS_STREAM,
+    config.JETSTREAM_STREAM,
+    `${config.JETSTREAM_STREAM}_DLQ`,
+    `${config.JETSTREAM_STREAM}_MAX_DELIVERIES`,
+  ]) {
     await jsm.streams.delete(s).catch(() => undefined);
   }
   await nc.close();
