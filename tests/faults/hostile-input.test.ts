@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import pg from 'pg';
 import { connect } from 'nats';
-import { labelsFingerprint } from '../../src/ingest/alertmanager-payload.js';
 import { dropTestResources, testConfig } from '../support/context.js';
 import { NATS_URL } from '../support/env.js';
 import { checkpoints, logCounts } from './support/accounting.js';
@@ -295,7 +294,6 @@ describe('fault: hostile input posted to /alerts', () => {
         });
         expect(outside, 'files written outside the report folder').toEqual([]);
         expect(procs.crashes, 'Tarka processes that exited on their own').toEqual([]);
-        expect(labelsFingerprint(victim.labels as Record<string, string>)).toBe(victim.fingerprint);
       } finally {
         await procs.stopAll();
       }

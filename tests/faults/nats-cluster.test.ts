@@ -83,13 +83,24 @@ describe('fault: 3-node NATS JetStream cluster, R3 streams', () => {
         faults.push(`restart ${workerNode} on its store`);
         step(`restarted ${workerNode}`);
 
-        // 3. A worker dies holding jobs; a new one picks them up after the ack wait.
+        // 3. The node leading the workers' durable consumer dies: workers keep pulling jobs.
+        const consumerLeader = await cluster.leaderOf(config.JETSTREAM_STREAM, config.JETSTREAM_DURABLE);
+        await cluster.kill(consumerLeader);
+        faults.push(`SIGKILL NATS node ${consumerLeader} (leader of the workers' consumer)`);
+        step(`killed ${consumerLeader}, the workers' consumer leader`);
+        await load.waitAcked(load.acked.size + 100, 30_000);
+        await cluster.start(consumerLeader);
+        await cluster.waitHealthy(config.EVENTS_STREAM, consumerLeader, 30_000);
+        faults.push(`restart ${consumerLeader} on its store`);
+        step(`restarted ${consumerLeader}`);
+
+        // 4. A worker dies holding jobs; a new one picks them up after the ack wait.
         await load.waitAcked(load.acked.size + 50, 30_000);
         await procs.killAndRestart('worker');
         faults.push('SIGKILL worker, start a new one');
         step('killed and restarted the worker');
 
-        // 4. The projector dies mid-batch; a new one resumes from the committed checkpoint.
+        // 5. The projector dies mid-batch; a new one resumes from the committed checkpoint.
         await load.waitAcked(load.acked.size + 100, 30_000);
         await procs.killAndRestart('project');
         faults.push('SIGKILL projector, start a new one');

@@ -26,8 +26,8 @@ export interface NatsCluster {
   names: string[];
   /** The nodes a client (by its connection name, e.g. tarka-worker) is connected to now. */
   nodesOf(clientName: string): Promise<string[]>;
-  /** The server currently leading a stream's Raft group. */
-  leaderOf(stream: string): Promise<string>;
+  /** The server currently leading a stream's Raft group (or a durable consumer's, when named). */
+  leaderOf(stream: string, consumer?: string): Promise<string>;
   kill(name: string): Promise<void>;
   start(name: string): Promise<void>;
   /** Resolves when the stream has a leader and `node` is a current replica again (after a restart). */
@@ -168,10 +168,11 @@ cluster {
       }
       return found;
     },
-    async leaderOf(stream) {
-      const info = await (await manager()).streams.info(stream);
+    async leaderOf(stream, consumer) {
+      const jsm = await manager();
+      const info = consumer ? await jsm.consumers.info(stream, consumer) : await jsm.streams.info(stream);
       const leader = info.cluster?.leader;
-      if (!leader) throw new Error(`stream ${stream} has no leader`);
+      if (!leader) throw new Error(`${consumer ?? stream} has no leader`);
       return leader;
     },
     async waitHealthy(stream, name, timeoutMs = 30_000) {
