@@ -39,7 +39,7 @@ describe('fault: 3-node NATS JetStream cluster, R3 streams', () => {
     "loses and doubles nothing when the stream leader, the worker's node, a worker and the projector are killed under ingest",
     { timeout: 150_000 },
     async () => {
-      const procs = new Supervisor(config);
+      const procs = new Supervisor(config, {}, out);
       const serve = await procs.start('serve');
       await procs.start('project');
       await procs.start('worker');
@@ -56,6 +56,15 @@ describe('fault: 3-node NATS JetStream cluster, R3 streams', () => {
       try {
         load.start();
         await load.waitAcked(100);
+        // Faults start once every process is at work (a worker answers /health before its
+        // consumer is set up): the first acknowledged alerts have completed investigations.
+        const first = [...load.acked].slice(0, 5);
+        const warm = await waitForReadModels(config, first, { timeoutMs: 30_000, completed: true });
+        expect(
+          [...warm.values()].filter((f) => f.completed > 0).length,
+          'investigations before any fault',
+        ).toBe(5);
+        step('processes at work');
 
         // 1. The event stream's leader dies mid-ingest; the other two elect a new one.
         const leader = await cluster.leaderOf(config.EVENTS_STREAM);
@@ -72,8 +81,13 @@ describe('fault: 3-node NATS JetStream cluster, R3 streams', () => {
         step(`restarted ${leader}; it is a current replica again`);
 
         // 2. The node the worker is connected to dies: the worker must reconnect to another, not exit.
-        const [workerNode] = await cluster.nodesOf('tarka-worker');
-        expect(workerNode, 'the worker holds a NATS connection').toBeTruthy();
+        await procs.check('after the stream leader kill');
+        let workerNode: string | undefined;
+        for (const until = Date.now() + 10_000; !workerNode && Date.now() < until;) {
+          [workerNode] = await cluster.nodesOf('tarka-worker');
+          if (!workerNode) await new Promise((r) => setTimeout(r, 200));
+        }
+        expect(workerNode, 'the worker holds a NATS connection (reconnected within 10 s)').toBeTruthy();
         await cluster.kill(workerNode!);
         faults.push(`SIGKILL NATS node ${workerNode} (the worker's connection)`);
         step(`killed ${workerNode}, the worker's node`);
@@ -133,7 +147,7 @@ describe('fault: 3-node NATS JetStream cluster, R3 streams', () => {
               'POSTs answered 503 (retried)': load.count(503),
               'POSTs without an answer (retried)': load.count('error'),
               'investigations not completed': t.incomplete.length,
-              'processes that crashed on their own': procs.crashes.length,
+              'processes that crashed on their own': `${procs.crashes.length}${procs.crashes.length ? ` (full output in ${out})` : ''}`,
               ...Object.fromEntries(procs.crashes.map((c, i) => [`crash ${i + 1}`, c])),
               'start attempts that failed (retried, as a pod would be)': procs.startFailures.length,
               ...Object.fromEntries(procs.startFailures.map((c, i) => [`failed start ${i + 1}`, c])),

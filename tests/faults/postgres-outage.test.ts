@@ -39,7 +39,7 @@ describe('fault: Postgres stopped for 60 s under ingest', () => {
     'keeps answering 202, answers API calls 503 quickly, and catches up with nothing lost or doubled',
     { timeout: 150_000 },
     async () => {
-      const procs = new Supervisor(config);
+      const procs = new Supervisor(config, {}, out);
       const serve = await procs.start('serve');
       await procs.start('project');
       const load = new AlertLoad({
@@ -108,7 +108,7 @@ describe('fault: Postgres stopped for 60 s under ingest', () => {
               'GET /api/cases while down': `${api.status} in ${api.ms} ms, Retry-After ${api.retryAfter ?? '-'}`,
               'serve /ready while down': ready,
               'seconds from Postgres start to read models complete': caughtUpSeconds,
-              'processes that crashed on their own': procs.crashes.length,
+              'processes that crashed on their own': `${procs.crashes.length}${procs.crashes.length ? ` (full output in ${out})` : ''}`,
               ...Object.fromEntries(procs.crashes.map((c, i) => [`crash ${i + 1}`, c])),
               seconds: Math.round((Date.now() - t0) / 1000),
             },

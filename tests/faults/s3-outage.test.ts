@@ -47,7 +47,7 @@ describe('fault: S3 endpoint hanging, then back', () => {
     'keeps cases and replay going while S3 hangs, and writes every report once it is back',
     { timeout: 150_000 },
     async () => {
-      const procs = new Supervisor(config);
+      const procs = new Supervisor(config, {}, out);
       const serve = await procs.start('serve');
       await procs.start('project');
       await procs.start('worker');
@@ -159,7 +159,7 @@ describe('fault: S3 endpoint hanging, then back', () => {
               'seconds from S3 back to every report': catchUp,
               'S3 connections silenced for ever': proxy.silenced(),
               'report writer checkpoint / stream head': `${position} / ${head}`,
-              'processes that crashed on their own': procs.crashes.length,
+              'processes that crashed on their own': `${procs.crashes.length}${procs.crashes.length ? ` (full output in ${out})` : ''}`,
               ...Object.fromEntries(procs.crashes.map((c, i) => [`crash ${i + 1}`, c])),
               seconds: Math.round((Date.now() - t0) / 1000),
             },

@@ -169,11 +169,18 @@ cluster {
       return found;
     },
     async leaderOf(stream, consumer) {
+      // Right after a node restart a Raft group may still be electing: wait for its leader.
       const jsm = await manager();
-      const info = consumer ? await jsm.consumers.info(stream, consumer) : await jsm.streams.info(stream);
-      const leader = info.cluster?.leader;
-      if (!leader) throw new Error(`${consumer ?? stream} has no leader`);
-      return leader;
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const info = await (consumer ? jsm.consumers.info(stream, consumer) : jsm.streams.info(stream)).catch(
+          () => null,
+        );
+        const leader = info?.cluster?.leader;
+        if (leader) return leader;
+        if (Date.now() > deadline) throw new Error(`${consumer ?? stream} has no leader after 20 s`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
     },
     async waitHealthy(stream, name, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { envOf, freePort, startTarka, type TarkaProcess } from '../../support/process.js';
 import type { Config } from '../../../src/shared/config.js';
 
@@ -20,6 +22,8 @@ export class Supervisor {
   constructor(
     private readonly config: Config,
     private readonly extra: Record<string, string> = {},
+    /** Where the full output of a crashed process is kept (`crash-<n>-<name>.log`). */
+    private readonly logDir?: string,
   ) {}
 
   async start(name: string, command = name): Promise<TarkaProcess> {
@@ -55,6 +59,11 @@ export class Supervisor {
         .filter((l) => !l.startsWith('{') && !/^\s+at /.test(l))
         .slice(-3)
         .join(' / ');
+      if (this.logDir)
+        writeFileSync(
+          join(this.logDir, `crash-${this.crashes.length + 1}-${name}.log`),
+          p.output().slice(-20_000),
+        );
       this.crashes.push(
         `${name} exited ${p.child.exitCode ?? p.child.signalCode} ${when}: ${tail.slice(0, 300)}`,
       );
