@@ -36,7 +36,7 @@ describe('fault: 3-node NATS JetStream cluster, R3 streams', () => {
   });
 
   it(
-    "loses and doubles nothing when the stream leader, the worker's node, a worker and the projector are killed under ingest",
+    "loses and doubles nothing when the stream leader, the worker's NATS node, the consumer leader, a worker and the projector are killed under ingest",
     { timeout: 150_000 },
     async () => {
       const procs = new Supervisor(config, {}, out);
@@ -164,6 +164,25 @@ describe('fault: 3-node NATS JetStream cluster, R3 streams', () => {
         expect(t.duplicated.length, `alerts or investigations recorded twice: ${some(t.duplicated)}`).toBe(0);
         expect(t.incomplete.length, `investigations never completed: ${some(t.incomplete)}`).toBe(0);
         expect(procs.crashes, 'Tarka processes that exited on their own').toEqual([]);
+      } catch (e) {
+        // Stopped half-way: still print what was injected and acknowledged, for the CI log.
+        printFaultTable(
+          {
+            scenario: 'nats-cluster',
+            faults,
+            sent: load.sent.size,
+            acknowledged: load.acked.size,
+            inReadModels: null,
+            lost: null,
+            duplicated: null,
+            notes: {
+              'ABORTED (read models not counted)': (e as Error).message.split('\n')[0]!,
+              crashes: procs.crashes.join(' | ') || 'none',
+            },
+          },
+          out,
+        );
+        throw e;
       } finally {
         await load.stop(0);
         await procs.stopAll();

@@ -10,12 +10,12 @@ export interface FaultRow {
   sent: number;
   /** Distinct alerts whose POST got 202 at least once. */
   acknowledged: number;
-  /** Acknowledged alerts found in the read models (the cases table). */
-  inReadModels: number;
-  /** Acknowledged alerts missing from the read models: must be 0. */
-  lost: number;
-  /** Alerts or investigations found more than once (events, rows): must be 0. */
-  duplicated: number;
+  /** Acknowledged alerts found in the read models (the cases table); null: not counted. */
+  inReadModels: number | null;
+  /** Acknowledged alerts missing from the read models: must be 0; null: not counted. */
+  lost: number | null;
+  /** Alerts or investigations found more than once (events, rows): must be 0; null: not counted. */
+  duplicated: number | null;
   /** Extra figures worth reading in a CI log (503s answered, seconds, …). */
   notes?: Record<string, string | number>;
 }
@@ -26,9 +26,9 @@ function render(row: FaultRow): string {
     String(row.faults.length),
     String(row.sent),
     String(row.acknowledged),
-    String(row.inReadModels),
-    String(row.lost),
-    String(row.duplicated),
+    String(row.inReadModels ?? '?'),
+    String(row.lost ?? '?'),
+    String(row.duplicated ?? '?'),
   ];
   const width = head.map((h, i) => Math.max(h.length, cells[i]!.length));
   const line = (xs: string[]) => `| ${xs.map((x, i) => x.padStart(width[i]!)).join(' | ')} |`;
