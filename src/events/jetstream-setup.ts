@@ -7,6 +7,7 @@ import {
   type StreamConfig,
 } from 'nats';
 import { TarkaError } from '../shared/errors.js';
+import { isTransientJetStreamError } from './jetstream-retry.js';
 
 const MIN_SERVER = [2, 9, 0] as const;
 
@@ -41,6 +42,8 @@ export async function jetStreamManager(nc: NatsConnection): Promise<JetStreamMan
   try {
     return await nc.jetstreamManager();
   } catch (cause) {
+    // A node that just restarted or a cluster electing its leader answers late: not a missing feature.
+    if (isTransientJetStreamError(cause)) throw cause;
     throw new TarkaError(
       'TARKA_ES_SERVER_FEATURE_MISSING',
       `JetStream is not available on ${nc.getServer()}: ${(cause as Error).message}`,

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { connectNats } from '../events/jetstream-connection.js';
 import { natsSettings, shownServers } from '../events/nats-options.js';
 import { ensureEventStream, jetStreamManager } from '../events/jetstream-setup.js';
+import { retryJetStreamSetup } from '../events/jetstream-retry.js';
 import { checkout, createPool, ensureDatabase, pgSettings } from '../projections/db.js';
 import { activeGeneration } from '../projections/generations.js';
 import { migrate } from '../projections/migrations.js';
@@ -40,14 +41,19 @@ export async function connectEventLog(
       'check NATS_URL, its credentials (NATS_USER, NATS_TOKEN, NATS_CREDS_FILE, NATS_TLS_*) and that nats-server runs with -js',
     );
   });
-  const jsm = await jetStreamManager(link.nc);
+  const jsm = await retryJetStreamSetup('JetStream check', () => jetStreamManager(link.nc), log);
   log.info({ server: link.nc.info?.version }, 'connected to NATS JetStream');
-  await ensureEventStream(jsm, {
-    name: config.EVENTS_STREAM,
-    subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
-    replicas: config.NATS_REPLICAS,
-    duplicateWindowSeconds: config.JETSTREAM_DUPLICATE_WINDOW_SECONDS,
-  });
+  await retryJetStreamSetup(
+    'event stream check',
+    () =>
+      ensureEventStream(jsm, {
+        name: config.EVENTS_STREAM,
+        subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+        replicas: config.NATS_REPLICAS,
+        duplicateWindowSeconds: config.JETSTREAM_DUPLICATE_WINDOW_SECONDS,
+      }),
+    log,
+  );
   return { nc: link.nc, jsm, connected: link.connected };
 }
 

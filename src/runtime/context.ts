@@ -4,6 +4,7 @@ import type { DatabasePool } from 'slonik';
 import { CaseCommandHandler } from '../commands/case/handler.js';
 import { JetStreamEventStore } from '../events/jetstream-event-store.js';
 import { ensureWorkQueue } from '../events/jetstream-setup.js';
+import { retryJetStreamSetup } from '../events/jetstream-retry.js';
 import type { EventStore } from '../events/event-store.js';
 import { createMetrics, InstrumentedStore, type Metrics } from '../http/metrics.js';
 import { pgSettings } from '../projections/db.js';
@@ -41,14 +42,19 @@ export async function createContext(
   options: { postgres?: PostgresNeed } = {},
 ): Promise<Context> {
   const { nc, jsm, connected } = await connectEventLog(config, log, name);
-  await ensureWorkQueue(jsm, {
-    name: config.JETSTREAM_STREAM,
-    subject: config.JETSTREAM_SUBJECT,
-    replicas: config.NATS_REPLICAS,
-    duplicateWindowSeconds: config.JETSTREAM_DUPLICATE_WINDOW_SECONDS,
-    maxJobs: config.JETSTREAM_MAX_JOBS,
-    maxBytes: config.JETSTREAM_MAX_BYTES,
-  });
+  await retryJetStreamSetup(
+    'job queue check',
+    () =>
+      ensureWorkQueue(jsm, {
+        name: config.JETSTREAM_STREAM,
+        subject: config.JETSTREAM_SUBJECT,
+        replicas: config.NATS_REPLICAS,
+        duplicateWindowSeconds: config.JETSTREAM_DUPLICATE_WINDOW_SECONDS,
+        maxJobs: config.JETSTREAM_MAX_JOBS,
+        maxBytes: config.JETSTREAM_MAX_BYTES,
+      }),
+    log,
+  );
   const metrics = createMetrics();
   const store = new InstrumentedStore(
     new JetStreamEventStore(nc, jsm, {

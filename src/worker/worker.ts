@@ -6,6 +6,7 @@ import { jobSchema, type Job } from '../dispatch/job.js';
 import { boundError } from '../investigation/bounds.js';
 import { investigate, type Step, type Toolkit, type Window } from '../investigation/investigate.js';
 import type { Logger } from '../shared/log.js';
+import { retryJetStreamSetup } from '../events/jetstream-retry.js';
 import { alertForJob } from './case-context.js';
 import { ensureDeadLetterStream } from '../events/jetstream-setup.js';
 import {
@@ -64,6 +65,26 @@ export class Worker {
   ) {}
 
   async start(): Promise<this> {
+    // A node restart or a leader election makes set-up requests time out for a few seconds: wait
+    // it out here rather than exit (the process answers /health already).
+    const { consumer, advisories } = await retryJetStreamSetup(
+      'worker set-up',
+      () => this.setUp(),
+      this.deps.log,
+    );
+    this.consumer = consumer;
+    this.loop = this.run();
+    this.deadLoop = readMaxDeliveries(
+      advisories,
+      () => this.stopping,
+      (a) => this.diedOnEveryDelivery(a),
+      (err, what) => this.deps.log.warn({ err }, what),
+    );
+    return this;
+  }
+
+  /** The job consumer, the dead-letter stream and the max-deliveries advisories, ensured. */
+  private async setUp(): Promise<{ consumer: Consumer; advisories: Consumer }> {
     const jsm = await this.deps.nc.jetstreamManager();
     const config = {
       durable_name: this.opts.durable,
@@ -94,19 +115,13 @@ export class Worker {
     });
     await ensureMaxDeliveries(jsm, { ...this.opts, replicas });
     const js = this.deps.nc.jetstream();
-    this.consumer = await js.consumers.get(this.opts.stream, this.opts.durable);
-    const advisories = await js.consumers.get(
-      maxDeliveriesStream(this.opts.stream),
-      maxDeliveriesDurable(this.opts.durable),
-    );
-    this.loop = this.run();
-    this.deadLoop = readMaxDeliveries(
-      advisories,
-      () => this.stopping,
-      (a) => this.diedOnEveryDelivery(a),
-      (err, what) => this.deps.log.warn({ err }, what),
-    );
-    return this;
+    return {
+      consumer: await js.consumers.get(this.opts.stream, this.opts.durable),
+      advisories: await js.consumers.get(
+        maxDeliveriesStream(this.opts.stream),
+        maxDeliveriesDurable(this.opts.durable),
+      ),
+    };
   }
 
   /**
