@@ -36,8 +36,10 @@ program
   .command('serve')
   .description('webhook receiver (POST /alerts), API and console, on HOST:PORT')
   .addOption(
-    new Option('--routes <scope>', 'what to serve besides /health, /ready, /metrics (default: SERVE_ROUTES)')
-      .choices(['all', 'webhook', 'console']),
+    new Option(
+      '--routes <scope>',
+      'what to serve besides /health, /ready, /metrics (default: SERVE_ROUTES)',
+    ).choices(['all', 'webhook', 'console']),
   )
   .action(async (opts: { routes?: Config['SERVE_ROUTES'] }) => {
     const booted = boot('serve');
