@@ -4,7 +4,16 @@ import { z } from 'zod';
 // events are never rewritten. Bump `caseEventVersions` and add an upcaster + fixture when a shape
 // changes.
 
-const labels = z.record(z.string(), z.string());
+// Not z.record: it copies into a plain object, where a label named `__proto__` (a name like any
+// other to Prometheus) would set the prototype and vanish. The parsed object is kept as it is.
+const labels = z.custom<Record<string, string>>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.values(v).every((x) => typeof x === 'string'),
+  { message: 'expected an object of name: "value" strings' },
+);
 const ts = z.iso.datetime({ offset: true });
 
 export const notificationSchema = z.object({

@@ -50,3 +50,35 @@ describe('event upcasters', () => {
     expect(() => upcast('Nope', 1, {})).toThrow(/unknown event type/);
   });
 });
+
+describe('AlertFired labels', () => {
+  it('keeps labels named like Object.prototype members, __proto__ included', () => {
+    const stored = JSON.parse(
+      '{"fingerprint":"f","episode":1,"startsAt":"2026-12-01T00:00:00Z","generatorURL":null,' +
+        '"labels":{"alertname":"A","__proto__":"p","constructor":"c"},"annotations":{},' +
+        '"notification":{"receiver":null,"groupKey":null,"truncatedAlerts":0,"reason":null}}',
+    ) as unknown;
+    const event = upcast('AlertFired', caseEventVersions.AlertFired, stored);
+    const labels = (event.data as { labels: Record<string, string> }).labels;
+    expect(Object.entries(labels)).toEqual([
+      ['alertname', 'A'],
+      ['__proto__', 'p'],
+      ['constructor', 'c'],
+    ]);
+    expect(JSON.parse(JSON.stringify(labels))).toHaveProperty(['__proto__'], 'p');
+  });
+
+  it('still refuses labels that are not strings', () => {
+    expect(() =>
+      upcast('AlertFired', caseEventVersions.AlertFired, {
+        fingerprint: 'f',
+        episode: 1,
+        startsAt: '2026-12-01T00:00:00Z',
+        generatorURL: null,
+        labels: { alertname: 1 },
+        annotations: {},
+        notification: { receiver: null, groupKey: null, truncatedAlerts: 0, reason: null },
+      }),
+    ).toThrow(/does not match its schema/);
+  });
+});
