@@ -30,7 +30,7 @@ type Silence = SilencesData['silences'][number];
 /** Alertmanager matcher semantics: regexes are fully anchored, a missing label is the empty string. */
 export function silenceMatches(silence: Silence, labels: Record<string, string>): boolean {
   return silence.matchers.every((m) => {
-    const v = labels[m.name] ?? '';
+    const v = Object.hasOwn(labels, m.name) ? labels[m.name]! : '';
     let hit: boolean;
     if (m.isRegex) {
       try {
