@@ -8,14 +8,28 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'nats';
-import { dropBenchResources, fixtures, fmt, freePort, freshEnv, pct, rssOf, startTarka } from './lib.mjs';
+import { join } from 'node:path';
+import {
+  dropBenchResources,
+  fixtures,
+  fmt,
+  freePort,
+  freshEnv,
+  pct,
+  root,
+  rssOf,
+  startTarka,
+} from './lib.mjs';
 
 const groups = Number(process.argv[2] ?? 3000);
 const concurrency = Number(process.argv[3] ?? 8);
 const haConcurrency = Number(process.argv[4] ?? 32);
 const env = freshEnv({ PORT: String(await freePort()) });
 
-// Shapes from the captured fixtures, fingerprints and pods varied per alert.
+const { labelsFingerprint } = await import(join(root, 'dist/ingest/alertmanager-payload.js'));
+const warmup = fixtures()[0].alerts[0];
+
+// Shapes from the captured fixtures, pods (and so fingerprints) varied per alert.
 const shapes = fixtures().flatMap((p) =>
   p.alerts.filter((a) => a.status === 'firing').map((a) => ({ p, a })),
 );
@@ -23,10 +37,12 @@ const bodies = Array.from({ length: groups }, (_, g) => {
   const { p } = shapes[g % shapes.length];
   const alerts = Array.from({ length: 10 }, (_, i) => {
     const { a } = shapes[(g + i) % shapes.length];
+    const labels = { ...a.labels, pod: `bench-${g}-${i}` };
     return {
       ...a,
-      labels: { ...a.labels, pod: `bench-${g}-${i}` },
-      fingerprint: randomBytes(8).toString('hex'),
+      labels,
+      // As Alertmanager sends it: its fingerprint of the labels (Tarka files cases under it).
+      fingerprint: labelsFingerprint(labels),
       startsAt: new Date(Date.now() - 60_000).toISOString(),
     };
   });
@@ -101,7 +117,10 @@ async function phase(
 // Warm-up: connections, JIT, stream creation.
 await send(
   Buffer.from(
-    JSON.stringify({ ...fixtures()[0], alerts: [{ ...fixtures()[0].alerts[0], fingerprint: 'warmup00' }] }),
+    JSON.stringify({
+      ...fixtures()[0],
+      alerts: [{ ...warmup, fingerprint: labelsFingerprint(warmup.labels) }],
+    }),
   ),
 );
 const newRate = await phase('new');

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Alert, Notification } from '../commands/case/commands.js';
-import { storable, truncateUtf8, utf8Bytes } from '../shared/storable-text.js';
+import { fitsUtf8, isUnstorable, storable, truncateUtf8, utf8Bytes } from '../shared/storable-text.js';
 import { fieldName, labelsFingerprint, type alertSchema, type Payload } from './alertmanager-payload.js';
 
 // What an alert may hold before it is stored. Labels are the alert's identity: they are kept whole
@@ -88,6 +88,8 @@ export function screenAlert(
     );
   }
   for (const name of names) {
+    const value = raw.labels[name]!;
+    if (fitsUtf8(name, limits.maxLabelNameBytes) && fitsUtf8(value, limits.maxLabelValueBytes)) continue;
     const where = `${at}.labels${fieldName(name)}`;
     if (utf8Bytes(name) > limits.maxLabelNameBytes) {
       return refuse(
@@ -95,7 +97,6 @@ export function screenAlert(
         `${where}: the name has ${utf8Bytes(name)} bytes, more than ALERT_MAX_LABEL_NAME_BYTES (${limits.maxLabelNameBytes})`,
       );
     }
-    const value = raw.labels[name]!;
     if (utf8Bytes(value) > limits.maxLabelValueBytes) {
       return refuse(
         413,
@@ -114,8 +115,11 @@ export function screenAlert(
     );
   }
 
-  const labels: Record<string, string> = Object.create(null);
-  for (const name of names) {
+  // Almost every alert is stored as sent: its label and annotation sets (already copies, made by
+  // the payload schema) are kept rather than copied again.
+  const labelsAsSent = names.every((n) => !isUnstorable(n) && !isUnstorable(raw.labels[n]!));
+  const labels: Record<string, string> = labelsAsSent ? raw.labels : Object.create(null);
+  for (const name of labelsAsSent ? [] : names) {
     const key = storable(name);
     const value = storable(raw.labels[name]!);
     if (key !== name || value !== raw.labels[name])
@@ -129,19 +133,29 @@ export function screenAlert(
     labels[key] = value;
   }
 
-  const annotations: Record<string, string> = Object.create(null);
-  for (const [name, rawValue] of Object.entries(raw.annotations ?? {})) {
-    const where = `${at}.annotations${fieldName(name)}`;
+  const rawAnnotations: Record<string, string> = raw.annotations ?? Object.create(null);
+  const annotationsAsSent = Object.entries(rawAnnotations).every(
+    ([n, v]) =>
+      !isUnstorable(n) &&
+      !isUnstorable(v) &&
+      fitsUtf8(n, limits.maxLabelNameBytes) &&
+      fitsUtf8(v, limits.maxAnnotationValueBytes),
+  );
+  const annotations: Record<string, string> = annotationsAsSent ? rawAnnotations : Object.create(null);
+  for (const [name, rawValue] of annotationsAsSent ? [] : Object.entries(rawAnnotations)) {
+    const where = () => `${at}.annotations${fieldName(name)}`;
     const key = storable(name);
-    if (utf8Bytes(key) > limits.maxLabelNameBytes || Object.hasOwn(annotations, key)) {
-      warnings.push(`${where}: dropped (name longer than ALERT_MAX_LABEL_NAME_BYTES, or repeated)`);
+    if (!fitsUtf8(key, limits.maxLabelNameBytes) || Object.hasOwn(annotations, key)) {
+      warnings.push(`${where()}: dropped (name longer than ALERT_MAX_LABEL_NAME_BYTES, or repeated)`);
       continue;
     }
     let value = storable(rawValue);
-    if (key !== name || value !== rawValue) warnings.push(`${where}: ${REPLACED}`);
+    if (key !== name || value !== rawValue) warnings.push(`${where()}: ${REPLACED}`);
     const cut = truncateUtf8(value, limits.maxAnnotationValueBytes);
     if (cut !== value)
-      warnings.push(`${where}: cut to ALERT_MAX_ANNOTATION_VALUE_BYTES (${limits.maxAnnotationValueBytes})`);
+      warnings.push(
+        `${where()}: cut to ALERT_MAX_ANNOTATION_VALUE_BYTES (${limits.maxAnnotationValueBytes})`,
+      );
     value = cut;
     annotations[key] = value;
   }
@@ -149,7 +163,7 @@ export function screenAlert(
   let generatorURL: string | null = raw.generatorURL ? storable(raw.generatorURL) : null;
   if (generatorURL !== null && generatorURL !== raw.generatorURL)
     warnings.push(`${at}.generatorURL: ${REPLACED}`);
-  if (generatorURL !== null && utf8Bytes(generatorURL) > limits.maxAnnotationValueBytes) {
+  if (generatorURL !== null && !fitsUtf8(generatorURL, limits.maxAnnotationValueBytes)) {
     // A shortened URL is a wrong link: leave it out instead.
     warnings.push(`${at}.generatorURL: dropped (longer than ALERT_MAX_ANNOTATION_VALUE_BYTES)`);
     generatorURL = null;
@@ -158,18 +172,23 @@ export function screenAlert(
   // The whole AlertFired must fit one JetStream message. Annotations give way first, halving their
   // cap until they fit; labels cannot.
   // The group key also travels as the correlation id of both envelopes.
-  const overhead = MESSAGE_OVERHEAD + 2 * utf8Bytes(JSON.stringify(notification.groupKey));
-  const size = () =>
-    utf8Bytes(JSON.stringify({ labels, annotations, generatorURL, notification })) + overhead;
   // Most alerts are a few KB: a bound (6 bytes per UTF-16 unit covers any JSON escape or UTF-8
   // sequence) spares them the exact count.
-  const bound = (o: Record<string, string>) =>
-    Object.entries(o).reduce((n, [k, v]) => n + 6 * (k.length + v.length) + 6, 0);
+  const overhead = MESSAGE_OVERHEAD + 2 * 6 * ((notification.groupKey?.length ?? 0) + 2);
+  const size = () =>
+    utf8Bytes(JSON.stringify({ labels, annotations, generatorURL, notification })) + overhead;
+  const bound = (o: Record<string, string>) => {
+    let n = 0;
+    for (const k in o) n += 6 * (k.length + o[k]!.length) + 6;
+    return n;
+  };
+  const notificationLength =
+    (notification.receiver?.length ?? 0) +
+    (notification.groupKey?.length ?? 0) +
+    (notification.reason?.length ?? 0) +
+    100;
   const roughly =
-    bound(labels) +
-    bound(annotations) +
-    6 * ((generatorURL?.length ?? 0) + JSON.stringify(notification).length) +
-    overhead;
+    bound(labels) + bound(annotations) + 6 * ((generatorURL?.length ?? 0) + notificationLength) + overhead;
   let cap = limits.maxAnnotationValueBytes;
   while (
     roughly > limits.maxMessageBytes &&
