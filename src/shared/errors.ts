@@ -1,27 +1,90 @@
-// Every error a user can meet has a stable code and says what to do about it.
-export type ErrorCode =
-  | 'TARKA_CONFIG_INVALID'
-  | 'TARKA_ES_VERSION_CONFLICT'
-  | 'TARKA_ES_UNAVAILABLE'
-  | 'TARKA_ES_SERVER_FEATURE_MISSING'
-  | 'TARKA_ES_STREAM_UNFIT'
-  | 'TARKA_EVENT_UNREADABLE'
-  | 'TARKA_WEBHOOK_BAD_PAYLOAD'
-  | 'TARKA_WEBHOOK_UNAUTHORIZED'
-  | 'TARKA_WEBHOOK_TOO_LARGE'
-  | 'TARKA_WEBHOOK_OVERLOADED'
-  | 'TARKA_UNAUTHORIZED'
-  | 'TARKA_FORBIDDEN'
-  | 'TARKA_CROSS_ORIGIN'
-  | 'TARKA_HOST_NOT_ALLOWED'
-  | 'TARKA_UNSUPPORTED_MEDIA_TYPE'
-  | 'TARKA_LIVE_BUSY'
-  | 'TARKA_NOT_FOUND'
-  | 'TARKA_BAD_REQUEST'
-  | 'TARKA_RERUN_LIMITED'
-  | 'TARKA_DEPENDENCY_DOWN'
-  | 'TARKA_PROJECTOR_LOCKED'
-  | 'TARKA_EMBEDDED_START_FAILED';
+// Every error a user can meet has a stable code and says what to do about it. One catalogue: the
+// HTTP status each code answers with (null: it stops a process at start, exit 1 or 2), and what it
+// means. The README's error table is checked against it (errors.test.ts).
+export const errorCatalogue = {
+  TARKA_CONFIG_INVALID: {
+    status: null,
+    meaning: 'a setting is wrong or missing; start-up stops (exit 2) naming the variable',
+  },
+  TARKA_ES_SERVER_FEATURE_MISSING: {
+    status: null,
+    meaning: 'nats-server too old or without JetStream; upgrade it or start it with -js',
+  },
+  TARKA_ES_STREAM_UNFIT: {
+    status: null,
+    meaning: 'an existing event stream could lose events (limits, deletes); fix its configuration',
+  },
+  TARKA_EMBEDDED_START_FAILED: {
+    status: null,
+    meaning: '`tarka up` could not start its embedded NATS or Postgres; the message says why',
+  },
+  TARKA_WEBHOOK_BAD_PAYLOAD: {
+    status: 400,
+    meaning: 'not an Alertmanager v4 payload, or no alert in it could be stored; the message names the field',
+  },
+  TARKA_BAD_REQUEST: {
+    status: 400,
+    meaning: 'a request the API cannot act on; the message says what is wrong',
+  },
+  TARKA_WEBHOOK_UNAUTHORIZED: {
+    status: 401,
+    meaning: 'missing or wrong webhook credentials; set them in the Alertmanager receiver',
+  },
+  TARKA_UNAUTHORIZED: { status: 401, meaning: 'not signed in; open Tarka through its authenticating proxy' },
+  TARKA_FORBIDDEN: {
+    status: 403,
+    meaning: 'signed in, but not allowed (domain not in AUTH_ALLOWED_DOMAINS)',
+  },
+  TARKA_CROSS_ORIGIN: {
+    status: 403,
+    meaning: 'a change or live feed asked for by another site (CSRF guard)',
+  },
+  TARKA_NOT_FOUND: { status: 404, meaning: 'no such case or route' },
+  TARKA_ES_VERSION_CONFLICT: { status: 409, meaning: 'the case changed meanwhile; retry' },
+  TARKA_WEBHOOK_TOO_LARGE: {
+    status: 413,
+    meaning: 'the body or an alert is larger than Tarka stores; shorten labels or raise the limit named',
+  },
+  TARKA_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    meaning: 'a change must be sent as JSON (Content-Type: application/json)',
+  },
+  TARKA_HOST_NOT_ALLOWED: {
+    status: 421,
+    meaning:
+      "the Host header is not one of this console's names (DNS rebinding guard); see AUTH_ALLOWED_HOSTS",
+  },
+  TARKA_RERUN_LIMITED: {
+    status: 429,
+    meaning: 'an investigation is already running, or INVESTIGATION_RERUNS_PER_HOUR is spent; retry later',
+  },
+  TARKA_INTERNAL: { status: 500, meaning: 'a bug; the server log has the details' },
+  TARKA_EVENT_UNREADABLE: {
+    status: 500,
+    meaning: 'a stored event this Tarka cannot read; upgrade, or see `tarka parked list`',
+  },
+  TARKA_ES_UNAVAILABLE: {
+    status: 503,
+    meaning: 'NATS JetStream unreachable; retry (Retry-After), nothing was stored',
+  },
+  TARKA_DEPENDENCY_DOWN: {
+    status: 503,
+    meaning: 'Postgres (or another dependency) unreachable; retry (Retry-After)',
+  },
+  TARKA_WEBHOOK_OVERLOADED: {
+    status: 503,
+    meaning: 'more alerts in flight than WEBHOOK_MAX_INFLIGHT_ALERTS; Alertmanager retries',
+  },
+  TARKA_LIVE_BUSY: {
+    status: 503,
+    meaning: 'too many live connections (LIVE_MAX_CONNECTIONS*); the console retries',
+  },
+} as const satisfies Record<string, { status: number | null; meaning: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** HTTP status of an error code; a code with none (a start-up error) answers 500 if it ever reaches HTTP. */
+export const httpStatusOf = (code: ErrorCode): number => errorCatalogue[code].status ?? 500;
 
 export class TarkaError extends Error {
   constructor(
