@@ -8,7 +8,8 @@ import { PG } from './support/env.js';
 import { startTcpProxy, type ProxyMode, type TcpProxy } from './support/tcp-proxy.js';
 import { alertmanagerFixtures } from './fixtures.js';
 
-// `tarka serve` in front of a Postgres that hangs (a black hole) or refuses (stopped): ingest goes
+// `tarka serve` in front of a Postgres that hangs (a black hole), refuses (stopped) or freezes with
+// connections open (SIGSTOP, a silent network): ingest goes
 // on through NATS, the API says 503 + Retry-After within a few seconds, /ready stays 200 (for
 // `project` it says 503), and everything answers again once Postgres is back, without a restart.
 
@@ -24,7 +25,11 @@ async function serveBehindProxy(
   const proxy = await startTcpProxy({ host: PG.host, port: PG.port });
   cleanups.push(() => proxy.close());
   proxy.setMode(mode);
-  const config = testConfig({ POSTGRES_PORT: String(proxy.port), ALERTNAME_ALLOWLIST: '' });
+  const config = testConfig({
+    POSTGRES_PORT: String(proxy.port),
+    POSTGRES_READ_TIMEOUT_SECONDS: '1',
+    ALERTNAME_ALLOWLIST: '',
+  });
   cleanups.push(() => dropTestResources(config));
   const ctx = await createContext(config, createLogger(config.LOG_LEVEL), 'serve', { postgres: 'optional' });
   cleanups.push(() => ctx.close());
@@ -84,12 +89,14 @@ async function expectOutageHandled(ctx: Context, app: FastifyInstance) {
 }
 
 describe('Postgres outage under tarka serve', () => {
-  it.each(['hang', 'refuse'] as const)(
+  it.each(['hang', 'refuse', 'freeze'] as const)(
     'Postgres that starts to %s: API 503 fast, alerts 202, /ready 200, back to 200 by itself',
     async (mode) => {
       const { proxy, ctx, app } = await serveBehindProxy('forward');
       expect((await postAlerts(app)).statusCode).toBe(202);
-      expect((await app.inject('/api/cases')).statusCode).toBe(200);
+      // Several reads at once, so the pool holds open connections when Postgres goes away.
+      for (const res of await Promise.all([1, 2, 3, 4].map(() => app.inject('/api/cases'))))
+        expect(res.statusCode).toBe(200);
       proxy.setMode(mode);
       await expectOutageHandled(ctx, app);
       proxy.setMode('forward');

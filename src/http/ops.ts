@@ -52,8 +52,9 @@ export function opsRoutes(
   });
 
   app.get('/metrics', async (_req, reply) => {
-    await collectProjectorLag(deps).catch(() => undefined);
-    await collectSetAside(deps).catch(() => undefined);
+    // A frozen Postgres must not hold the scrape: the process's own metrics still answer.
+    await within(collectProjectorLag(deps), 2000).catch(() => undefined);
+    await within(collectSetAside(deps), 2000).catch(() => undefined);
     reply.header('Content-Type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });

@@ -65,7 +65,10 @@ export async function createContext(
     metrics,
   );
   const { pool, status: database } = await openDatabase(config, log, options.postgres ?? 'required');
-  const readPool = await createReadPool(pgSettings(config), { whenReady: () => database.assertReady() });
+  const readPool = await createReadPool(pgSettings(config), {
+    whenReady: () => database.assertReady(),
+    deadlineMs: config.POSTGRES_READ_TIMEOUT_SECONDS * 1000,
+  });
   const handler = new CaseCommandHandler(store, { cacheSize: config.CASE_CACHE_SIZE });
   return {
     config,

@@ -149,6 +149,8 @@ export const configSchema = z.object({
   POSTGRES_PASSWORD: optional(z.string()),
   // A Postgres that does not answer fails a connection after this long, so the API answers 503 fast.
   POSTGRES_CONNECT_TIMEOUT_MS: int(100, 600_000).default(2000),
+  /** Longest an API read may wait for Postgres (a frozen server or a silent network keeps it open). */
+  POSTGRES_READ_TIMEOUT_SECONDS: int(1, 600).default(10),
 
   // proxy: behind an authenticating proxy (oauth2-proxy, an ingress with SSO) that sets X-Forwarded-Email.
   AUTH_MODE: z
