@@ -11,7 +11,7 @@ const burst = Number(process.argv[3] ?? 200);
 const { startPrometheus } = await import(join(root, 'dist/collectors/testing/prometheus.js'));
 const { startAlertmanager } = await import(join(root, 'dist/collectors/testing/alertmanager.js'));
 const { labelsFingerprint } = await import(join(root, 'dist/ingest/alertmanager-payload.js'));
-const { JetStreamEventStore } = await import(join(root, 'dist/events/jetstream-event-store.js'));
+const { JetStreamEventStore } = await import(join(root, 'dist/nats/jetstream-event-store.js'));
 
 const pods = 300;
 const series = [];

@@ -84,8 +84,8 @@ export const fmt = (n) => Math.round(n).toLocaleString('en-US');
 /** The event store a bench's Tarka processes use: its config, NATS connection and store. */
 export async function openEventStore(env) {
   const { loadConfig } = await import(join(root, 'dist/shared/config.js'));
-  const { ensureEventStream, jetStreamManager } = await import(join(root, 'dist/events/jetstream-setup.js'));
-  const { JetStreamEventStore } = await import(join(root, 'dist/events/jetstream-event-store.js'));
+  const { ensureEventStream, jetStreamManager } = await import(join(root, 'dist/nats/jetstream-setup.js'));
+  const { JetStreamEventStore } = await import(join(root, 'dist/nats/jetstream-event-store.js'));
   const { connect } = await import('nats');
   const config = loadConfig(env);
   const nc = await connect({ servers: config.NATS_URL });

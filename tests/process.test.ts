@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startFakeKubernetes } from '../src/collectors/testing/fake-kubernetes.js';
 import { waitFor } from '../src/events/event-store.contract.js';
 import { connect } from 'nats';
-import { JetStreamEventStore } from '../src/events/jetstream-event-store.js';
+import { JetStreamEventStore } from '../src/nats/jetstream-event-store.js';
 import { labelsFingerprint } from '../src/ingest/alertmanager-payload.js';
 import { dropTestResources, testConfig } from './support/context.js';
 import { spawn } from 'node:child_process';

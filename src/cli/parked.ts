@@ -1,6 +1,6 @@
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
-import { JetStreamEventStore } from '../events/jetstream-event-store.js';
+import { JetStreamEventStore } from '../nats/jetstream-event-store.js';
 import { connectDatabase, connectEventLog } from '../runtime/connections.js';
 import { projectionsOf } from '../runtime/projectors.js';
 import { listSetAside, type SetAsideRow } from '../projections/set-aside.js';

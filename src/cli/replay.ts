@@ -1,8 +1,8 @@
 import cliProgress from 'cli-progress';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
-import { JetStreamEventStore } from '../events/jetstream-event-store.js';
-import { natsSettings } from '../events/nats-options.js';
+import { JetStreamEventStore } from '../nats/jetstream-event-store.js';
+import { natsSettings } from '../nats/nats-options.js';
 import { connectDatabase, connectEventLog } from '../runtime/connections.js';
 import { readModels } from '../projections/read-models.js';
 import { replayProjection } from '../projections/replay.js';

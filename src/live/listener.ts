@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { PgSettings } from '../projections/db.js';
+import type { PgSettings } from '../db/postgres.js';
 import { PROJECTION_CHANNEL } from '../projections/runner.js';
 import type { Logger } from '../shared/log.js';
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import type { DatabasePool } from 'slonik';
 import type { Metrics } from '../http/metrics.js';
-import { pgSettings } from '../projections/db.js';
+import { pgSettings } from '../db/postgres.js';
 import type { Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';

@@ -1,4 +1,4 @@
-import { checkout } from './db.js';
+import { checkout } from '../db/postgres.js';
 import type pg from 'pg';
 import pgLib from 'pg';
 import type { EventStore } from '../events/event-store.js';

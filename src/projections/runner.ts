@@ -1,4 +1,4 @@
-import { checkout } from './db.js';
+import { checkout } from '../db/postgres.js';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';

@@ -1,4 +1,4 @@
-import { checkout } from './db.js';
+import { checkout } from '../db/postgres.js';
 import type pg from 'pg';
 import type { EventStore } from '../events/event-store.js';
 import type { Logger } from '../shared/log.js';

@@ -1,12 +1,12 @@
 import type { JetStreamManager, NatsConnection } from 'nats';
 import type pg from 'pg';
-import { connectNats } from '../events/jetstream-connection.js';
-import { natsSettings, shownServers } from '../events/nats-options.js';
-import { ensureEventStream, jetStreamManager } from '../events/jetstream-setup.js';
-import { retryJetStreamSetup } from '../events/jetstream-retry.js';
-import { checkout, createPool, ensureDatabase, pgSettings } from '../projections/db.js';
+import { connectNats } from '../nats/jetstream-connection.js';
+import { natsSettings, shownServers } from '../nats/nats-options.js';
+import { ensureEventStream, jetStreamManager } from '../nats/jetstream-setup.js';
+import { retryJetStreamSetup } from '../nats/jetstream-retry.js';
+import { checkout, createPool, ensureDatabase, pgSettings } from '../db/postgres.js';
 import { activeGeneration } from '../projections/generations.js';
-import { migrate } from '../projections/migrations.js';
+import { migrate } from '../db/migrations.js';
 import { readModels } from '../projections/read-models.js';
 import type { Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { createPool, pgSettings } from '../projections/db.js';
+import { createPool, pgSettings } from '../db/postgres.js';
 import type { Config } from '../shared/config.js';
 import { isDependencyDown } from '../shared/dependency-down.js';
 import { TarkaError } from '../shared/errors.js';

@@ -6,9 +6,9 @@ import { jobSchema, type Job } from '../dispatch/job.js';
 import { boundError } from '../investigation/bounds.js';
 import { investigate, type Step, type Toolkit, type Window } from '../investigation/investigate.js';
 import type { Logger } from '../shared/log.js';
-import { retryJetStreamSetup } from '../events/jetstream-retry.js';
+import { retryJetStreamSetup } from '../nats/jetstream-retry.js';
 import { alertForJob } from './case-context.js';
-import { ensureDeadLetterStream } from '../events/jetstream-setup.js';
+import { ensureDeadLetterStream } from '../nats/jetstream-setup.js';
 import {
   ensureMaxDeliveries,
   maxDeliveriesDurable,

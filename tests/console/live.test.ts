@@ -4,7 +4,7 @@ import type { DatabasePool } from 'slonik';
 import { LiveGateway, type LiveSocket } from '../../src/live/gateway.js';
 import { ProjectionListener } from '../../src/live/listener.js';
 import type { dashboard } from '../../src/http/dashboard.js';
-import { pgSettings } from '../../src/projections/db.js';
+import { pgSettings } from '../../src/db/postgres.js';
 import { alertPayload, caseId, sampleReport } from './fixtures.js';
 import { getJson, requestedInvestigation, startConsoleApp, type ConsoleApp } from './harness.js';
 

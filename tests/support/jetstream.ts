@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from 'nats';
-import { JetStreamEventStore } from '../../src/events/jetstream-event-store.js';
-import { ensureEventStream, jetStreamManager } from '../../src/events/jetstream-setup.js';
+import { JetStreamEventStore } from '../../src/nats/jetstream-event-store.js';
+import { ensureEventStream, jetStreamManager } from '../../src/nats/jetstream-setup.js';
 import { NATS_URL, uniqueName } from './env.js';
 
 export interface TestStream {

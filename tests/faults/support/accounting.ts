@@ -1,6 +1,6 @@
 import { connect } from 'nats';
 import pg from 'pg';
-import { JetStreamEventStore } from '../../../src/events/jetstream-event-store.js';
+import { JetStreamEventStore } from '../../../src/nats/jetstream-event-store.js';
 import type { Config } from '../../../src/shared/config.js';
 
 /** What the read models hold for one case. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import { AckPolicy, createInbox, DeliverPolicy, type JetStreamManager, type NatsConnection } from 'nats';
 import { StoreUnavailable, TarkaError } from '../shared/errors.js';
-import type { Subscription } from './event-store.js';
+import type { Subscription } from '../events/event-store.js';
 
 export interface StreamMessage {
   seq: number;

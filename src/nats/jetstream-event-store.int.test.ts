@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventStoreContract } from './event-store.contract.js';
+import { eventStoreContract } from '../events/event-store.contract.js';
 import { freshEventStream } from '../../tests/support/jetstream.js';
 import { checkServerVersion } from './jetstream-setup.js';
 

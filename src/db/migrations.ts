@@ -1,10 +1,11 @@
-import { checkout } from './db.js';
+import { checkout } from './postgres.js';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { TarkaError } from '../shared/errors.js';
 
 // Schema that is not a rebuildable read model: bookkeeping of projections and checkpoints.
-// Read-model tables themselves are created per generation by each projection (see runner.ts).
+// Read-model tables themselves are created per generation by each projection
+// (see src/projections/runner.ts).
 // Append only: never edit a migration that has shipped (its checksum is checked at start).
 const migrations: { id: string; sql: string }[] = [
   {

@@ -7,8 +7,8 @@ import {
   type NatsConnection,
 } from 'nats';
 import { StoreUnavailable, TarkaError, VersionConflict } from '../shared/errors.js';
-import type { Recorded, NewEvent } from './envelope.js';
-import { decodeCommit, encodeCommit, toEnvelopes } from './codec.js';
+import type { Recorded, NewEvent } from '../events/envelope.js';
+import { decodeCommit, encodeCommit, toEnvelopes } from '../events/codec.js';
 import { readStream, type StreamMessage } from './jetstream-reader.js';
 import { readInThread } from './read-in-thread.js';
 import type {
@@ -18,7 +18,7 @@ import type {
   EventStore,
   SubscribeOptions,
   Subscription,
-} from './event-store.js';
+} from '../events/event-store.js';
 
 // Present on the 2.x manager at run time, missing from its exported types.
 interface DirectStreamAPI {

@@ -1,6 +1,6 @@
 import { createPool, type DatabasePool, type DriverFactory, type Driver } from 'slonik';
 import { createPgDriverFactory } from '@slonik/pg-driver';
-import { pgUrl, type PgSettings } from './db.js';
+import { pgUrl, type PgSettings } from './postgres.js';
 import { TarkaError } from '../shared/errors.js';
 
 /**

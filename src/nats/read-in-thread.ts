@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { StoreUnavailable, TarkaError, type ErrorCode } from '../shared/errors.js';
-import type { Subscription } from './event-store.js';
+import type { Subscription } from '../events/event-store.js';
 import type { StreamMessage } from './jetstream-reader.js';
 import type { PackedBatch, ReaderThreadData, ThreadCommand, ThreadReport } from './reader-thread.js';
 
