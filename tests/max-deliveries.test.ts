@@ -6,7 +6,7 @@ import { startProjectors } from '../src/runtime/projectors.js';
 import type { ProjectorRunner } from '../src/projections/runner.js';
 import { labelsFingerprint } from '../src/ingest/alertmanager-payload.js';
 import { deadLetterStream } from '../src/worker/worker.js';
-import { maxDeliveriesStream } from '../src/worker/max-deliveries.js';
+import { maxDeliveriesStream } from '../src/nats/max-deliveries.js';
 import { waitFor } from '../src/events/event-store.contract.js';
 import { testContext } from './support/context.js';
 import { envOf, freePort, startTarka, type TarkaProcess } from './support/process.js';

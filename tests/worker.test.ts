@@ -13,7 +13,7 @@ import type { Toolkit } from '../src/investigation/investigate.js';
 import type { ProjectorRunner } from '../src/projections/runner.js';
 import { FsObjectStore } from '../src/reports/fs-object-store.js';
 import { deadLetterStream } from '../src/worker/worker.js';
-import { maxDeliveriesStream } from '../src/worker/max-deliveries.js';
+import { maxDeliveriesStream } from '../src/nats/max-deliveries.js';
 import { waitFor } from '../src/events/event-store.contract.js';
 import { testContext } from './support/context.js';
 import { alertmanagerFixtures } from './fixtures.js';

@@ -15,7 +15,7 @@ import {
   maxDeliveriesStream,
   readMaxDeliveries,
   type MaxDeliveriesAdvisory,
-} from './max-deliveries.js';
+} from '../nats/max-deliveries.js';
 
 export interface WorkerOptions {
   stream: string;
