@@ -5,7 +5,7 @@ import { buildApp } from '../src/http/app.js';
 import { startProjectors } from '../src/runtime/projectors.js';
 import type { ProjectorRunner } from '../src/projections/runner.js';
 import { labelsFingerprint } from '../src/ingest/alertmanager-payload.js';
-import { deadLetterStream } from '../src/worker/worker.js';
+import { deadLetterStream } from '../src/nats/job-queue.js';
 import { maxDeliveriesStream } from '../src/nats/max-deliveries.js';
 import { waitFor } from '../src/events/event-store.contract.js';
 import { testContext } from './support/context.js';

@@ -12,7 +12,7 @@ import { createToolkit } from '../src/investigation/toolkit.js';
 import type { Toolkit } from '../src/investigation/investigate.js';
 import type { ProjectorRunner } from '../src/projections/runner.js';
 import { FsObjectStore } from '../src/reports/fs-object-store.js';
-import { deadLetterStream } from '../src/worker/worker.js';
+import { deadLetterStream } from '../src/nats/job-queue.js';
 import { maxDeliveriesStream } from '../src/nats/max-deliveries.js';
 import { waitFor } from '../src/events/event-store.contract.js';
 import { testContext } from './support/context.js';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { AckPolicy, DeliverPolicy, headers, type Consumer, type JsMsg, type NatsConnection } from 'nats';
+import type { Consumer, JsMsg, NatsConnection } from 'nats';
 import type { CaseCommandHandler } from '../commands/case/handler.js';
 import type { EventStore } from '../events/event-store.js';
 import { jobSchema, type Job } from '../dispatch/job.js';
@@ -9,6 +9,12 @@ import type { Logger } from '../shared/log.js';
 import { retryJetStreamSetup } from '../nats/jetstream-retry.js';
 import { alertForJob } from './case-context.js';
 import { ensureDeadLetterStream } from '../nats/jetstream-setup.js';
+import {
+  deadLetterStream,
+  deadLetterSubject,
+  ensureJobConsumer,
+  publishDeadLetter,
+} from '../nats/job-queue.js';
 import {
   ensureMaxDeliveries,
   maxDeliveriesDurable,
@@ -34,10 +40,6 @@ export interface WorkerOptions {
   /** Bounds of the dead-letter stream (JETSTREAM_DLQ_*); defaults in STREAM_DEFAULTS. */
   deadLetter?: { maxMessages?: number; maxBytes?: number; maxAgeMs?: number };
 }
-
-const nanos = (s: number) => s * 1_000_000_000;
-export const deadLetterStream = (stream: string) => `${stream}_DLQ`;
-export const deadLetterSubject = (subject: string) => `${subject}.dead`;
 
 /**
  * Pulls investigation jobs and runs them, up to `concurrency` at once. Each job is started the
@@ -86,26 +88,7 @@ export class Worker {
   /** The job consumer, the dead-letter stream and the max-deliveries advisories, ensured. */
   private async setUp(): Promise<{ consumer: Consumer; advisories: Consumer }> {
     const jsm = await this.deps.nc.jetstreamManager();
-    const config = {
-      durable_name: this.opts.durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: nanos(this.opts.ackWaitSeconds),
-      max_deliver: this.opts.maxDeliver,
-      max_ack_pending: Math.max(1000, this.opts.concurrency * 4),
-      filter_subject: this.opts.subject,
-    };
-    try {
-      await jsm.consumers.info(this.opts.stream, this.opts.durable);
-      await jsm.consumers.update(this.opts.stream, this.opts.durable, {
-        ack_wait: config.ack_wait,
-        max_deliver: config.max_deliver,
-        max_ack_pending: config.max_ack_pending,
-      });
-    } catch (e) {
-      if ((e as { code?: string }).code !== '404') throw e;
-      await jsm.consumers.add(this.opts.stream, config);
-    }
+    await ensureJobConsumer(jsm, this.opts);
     const replicas = this.opts.replicas ?? 1;
     await ensureDeadLetterStream(jsm, {
       name: deadLetterStream(this.opts.stream),
@@ -299,17 +282,10 @@ export class Worker {
     reason: string,
     strict: boolean,
   ): Promise<void> {
-    const h = headers();
-    h.set('Tarka-Dead-Reason', reason.replace(/[\r\n]+/g, ' ').slice(0, 1000));
-    h.set('Tarka-Original-Seq', String(seq));
-    h.set('Tarka-Deliveries', String(deliveries));
-    await this.deps.nc
-      .jetstream()
-      .publish(deadLetterSubject(this.opts.subject), data, { headers: h, msgID: `dead:${seq}` })
-      .catch((e) => {
-        this.deps.log.error({ err: e }, 'could not write to the dead-letter stream');
-        if (strict) throw e;
-      });
+    await publishDeadLetter(this.deps.nc, this.opts.subject, { data, seq, deliveries, reason }).catch((e) => {
+      this.deps.log.error({ err: e }, 'could not write to the dead-letter stream');
+      if (strict) throw e;
+    });
   }
 }
 
