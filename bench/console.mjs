@@ -62,7 +62,7 @@ console.log(
 // --- seed ----------------------------------------------------------------------------------------
 const { CaseCommandHandler } = await import(join(root, 'dist/commands/case/handler.js'));
 const { labelsFingerprint } = await import(join(root, 'dist/ingest/alertmanager-payload.js'));
-const { launchChromium } = await import(join(root, 'dist/collectors/testing/chromium.js'));
+const { launchChromium } = await import(join(root, 'dist-testkit/chromium.js'));
 const { config, nc, store } = await openEventStore(env);
 const jsm = await nc.jetstreamManager();
 

@@ -8,8 +8,8 @@ import { dropBenchResources, fmt, freePort, freshEnv, pct, root, rssOf, startTar
 
 const sequential = Number(process.argv[2] ?? 40);
 const burst = Number(process.argv[3] ?? 200);
-const { startPrometheus } = await import(join(root, 'dist/collectors/testing/prometheus.js'));
-const { startAlertmanager } = await import(join(root, 'dist/collectors/testing/alertmanager.js'));
+const { startPrometheus } = await import(join(root, 'dist-testkit/prometheus.js'));
+const { startAlertmanager } = await import(join(root, 'dist-testkit/alertmanager.js'));
 const { labelsFingerprint } = await import(join(root, 'dist/ingest/alertmanager-payload.js'));
 const { JetStreamEventStore } = await import(join(root, 'dist/nats/jetstream-event-store.js'));
 

@@ -37,8 +37,7 @@ export function nodeOptions(command) {
     : '--max-semi-space-size=4 --max-old-space-size=192';
 }
 
-export const freePort = async () =>
-  (await import(join(root, 'dist/collectors/testing/processes.js'))).freePort();
+export const freePort = async () => (await import(join(root, 'dist-testkit/processes.js'))).freePort();
 
 export async function startTarka(command, env) {
   const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), command], {

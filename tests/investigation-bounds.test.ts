@@ -8,7 +8,7 @@ import type { Toolkit } from '../src/investigation/investigate.js';
 import { startProjectors } from '../src/runtime/projectors.js';
 import { startWorker } from '../src/runtime/worker-process.js';
 import type { ProjectorRunner } from '../src/projections/runner.js';
-import { startFakeVictoriaLogs, type FakeLogs } from '../src/collectors/testing/fake-logs.js';
+import { startFakeVictoriaLogs, type FakeLogs } from '../src/testkit/fake-logs.js';
 import { waitFor } from '../src/events/event-store.contract.js';
 import { testContext } from './support/context.js';
 import { alertmanagerFixtures } from './fixtures.js';

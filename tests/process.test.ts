@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeKubernetes } from '../src/collectors/testing/fake-kubernetes.js';
+import { startFakeKubernetes } from '../src/testkit/fake-kubernetes.js';
 import { waitFor } from '../src/events/event-store.contract.js';
 import { connect } from 'nats';
 import { JetStreamEventStore } from '../src/nats/jetstream-event-store.js';

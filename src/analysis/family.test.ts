@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EV } from './ids.js';
-import { container, pod } from './fixtures/kube.js';
-import { collect, instant, makeAlert } from './fixtures/scenario.js';
+import { container, pod } from '../testkit/analysis/kube.js';
+import { collect, instant, makeAlert } from '../testkit/analysis/scenario.js';
 import { preliminaryFamily, refineFamily, type Family } from './family.js';
 
 describe('preliminaryFamily', () => {

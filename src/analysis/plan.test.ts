@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EvidenceRequest } from '../investigation/evidence.js';
 import { alertExpression, defaultWindow, stepFor } from './alert.js';
 import { preliminaryFamily } from './family.js';
-import { makeAlert, NOW } from './fixtures/scenario.js';
+import { makeAlert, NOW } from '../testkit/analysis/scenario.js';
 import { planEvidence } from './plan.js';
 
 // generatorURL exactly as captured from a real Prometheus (fixture 01-KubePodCrashLooping).

@@ -3,8 +3,16 @@
 
 import { describe, expect, it } from 'vitest';
 import { EV } from './ids.js';
-import { alerts, container, events, logs, pod, silences, workload } from './fixtures/kube.js';
-import { instant, makeAlert, minutesBefore, points, range, run, STARTS_AT } from './fixtures/scenario.js';
+import { alerts, container, events, logs, pod, silences, workload } from '../testkit/analysis/kube.js';
+import {
+  instant,
+  makeAlert,
+  minutesBefore,
+  points,
+  range,
+  run,
+  STARTS_AT,
+} from '../testkit/analysis/scenario.js';
 import { renderMarkdown, reportSchemaV1 } from './report.js';
 
 const HOSTILE = {

@@ -14,7 +14,7 @@ import {
   pod,
   silences,
   workload,
-} from './fixtures/kube.js';
+} from '../testkit/analysis/kube.js';
 import {
   instant,
   makeAlert,
@@ -28,7 +28,7 @@ import {
   STARTS_AT,
   type Answer,
   type Run,
-} from './fixtures/scenario.js';
+} from '../testkit/analysis/scenario.js';
 
 // Labels as captured from a real Alertmanager (see /work/shared/fixtures/alertmanager).
 const CRASHLOOP_LABELS = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeAlert } from './fixtures/scenario.js';
+import { makeAlert } from '../testkit/analysis/scenario.js';
 import {
   cronJobOf,
   resolveTarget,

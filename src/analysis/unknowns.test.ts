@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvidenceRequest } from '../investigation/evidence.js';
 import { EV } from './ids.js';
-import { alerts } from './fixtures/kube.js';
+import { alerts } from '../testkit/analysis/kube.js';
 import {
   makeAlert,
   NOW,
@@ -13,7 +13,7 @@ import {
   STARTS_AT,
   unavailable,
   type Answer,
-} from './fixtures/scenario.js';
+} from '../testkit/analysis/scenario.js';
 
 const labels = {
   alertname: 'KubePodCrashLooping',

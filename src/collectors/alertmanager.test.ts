@@ -6,8 +6,8 @@ import {
   matcherAccepts,
   type AlertmanagerRequest,
 } from './alertmanager.js';
-import { freePort } from './testing/processes.js';
-import { startAlertmanager, type AlertmanagerFixture } from './testing/alertmanager.js';
+import { freePort } from '../testkit/processes.js';
+import { startAlertmanager, type AlertmanagerFixture } from '../testkit/alertmanager.js';
 
 // Against a real Alertmanager 0.25, fed through its own API.
 

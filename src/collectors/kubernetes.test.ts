@@ -11,9 +11,9 @@ import {
   NOT_CONFIGURED,
   type KubernetesRequest,
 } from './kubernetes.js';
-import { kubeConfigFor, startFakeKubernetes, type FakeKubernetes } from './testing/fake-kubernetes.js';
-import { LONG_LINE, loadShopCluster } from './testing/kube-fixtures.js';
-import { freePort } from './testing/processes.js';
+import { kubeConfigFor, startFakeKubernetes, type FakeKubernetes } from '../testkit/fake-kubernetes.js';
+import { LONG_LINE, loadShopCluster } from '../testkit/kube-fixtures.js';
+import { freePort } from '../testkit/processes.js';
 
 // @kubernetes/client-node, unchanged, against a fake API server speaking the real wire format.
 

@@ -11,8 +11,8 @@ import {
   startFakeVictoriaLogs,
   type FakeLogs,
   type LogEntry,
-} from './testing/fake-logs.js';
-import { freePort } from './testing/processes.js';
+} from '../testkit/fake-logs.js';
+import { freePort } from '../testkit/processes.js';
 
 const NASTY = [
   'a"b',

@@ -5,9 +5,9 @@ import { createToolkit } from '../investigation/toolkit.js';
 import { loadConfig } from '../shared/config.js';
 import { namespaceDenial, requestDenial, requestNamespaces } from './namespace-policy.js';
 import { createCollectors } from './run.js';
-import { startFakeKubernetes, type FakeKubernetes } from './testing/fake-kubernetes.js';
-import { startFakeVictoriaLogs, type FakeLogs } from './testing/fake-logs.js';
-import { loadShopCluster } from './testing/kube-fixtures.js';
+import { startFakeKubernetes, type FakeKubernetes } from '../testkit/fake-kubernetes.js';
+import { startFakeVictoriaLogs, type FakeLogs } from '../testkit/fake-logs.js';
+import { loadShopCluster } from '../testkit/kube-fixtures.js';
 
 describe('namespace policy', () => {
   it('reads everything without a policy, denies what matches the deny list, and deny wins over allow', () => {

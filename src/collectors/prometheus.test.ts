@@ -10,8 +10,8 @@ import {
   type PrometheusRequest,
 } from './prometheus.js';
 import { selector } from './promql.js';
-import { freePort } from './testing/processes.js';
-import { defaultSeries, startPrometheus, type PrometheusFixture } from './testing/prometheus.js';
+import { freePort } from '../testkit/processes.js';
+import { defaultSeries, startPrometheus, type PrometheusFixture } from '../testkit/prometheus.js';
 
 // Against a real Prometheus with three hours of synthetic history.
 

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceRequest, InstantData, LogsData, PodData } from '../investigation/evidence.js';
 import { NOT_CONFIGURED } from './kubernetes.js';
 import { createCollectors } from './run.js';
-import { startFakeKubernetes, type FakeKubernetes } from './testing/fake-kubernetes.js';
-import { startFakeVictoriaLogs, type FakeLogs } from './testing/fake-logs.js';
-import { loadShopCluster } from './testing/kube-fixtures.js';
+import { startFakeKubernetes, type FakeKubernetes } from '../testkit/fake-kubernetes.js';
+import { startFakeVictoriaLogs, type FakeLogs } from '../testkit/fake-logs.js';
+import { loadShopCluster } from '../testkit/kube-fixtures.js';
 
 // The dispatcher: right collector per source, a time bound per call, and never an exception.
 

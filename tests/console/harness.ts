@@ -76,7 +76,7 @@ export async function startConsoleApp(overrides: Record<string, string> = {}) {
   };
 }
 
-export { launchChromium } from '../../src/collectors/testing/chromium.js';
+export { launchChromium } from '../../src/testkit/chromium.js';
 
 export const outputDir = join(root, 'test-output');
 

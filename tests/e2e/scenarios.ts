@@ -1,5 +1,5 @@
-import type { SyntheticSeries } from '../../src/collectors/testing/prometheus.js';
-import type { KubeObject } from '../../src/collectors/testing/fake-kubernetes.js';
+import type { SyntheticSeries } from '../../src/testkit/prometheus.js';
+import type { KubeObject } from '../../src/testkit/fake-kubernetes.js';
 import type { LiveSeries } from '../support/monitoring.js';
 
 // Incident scenarios for the end-to-end test and for docs/examples: Prometheus history and live

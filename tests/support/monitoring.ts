@@ -3,13 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  freePort,
-  startServer,
-  tempDir,
-  type ServerProcess,
-} from '../../src/collectors/testing/processes.js';
-import { openMetrics, type SyntheticSeries } from '../../src/collectors/testing/prometheus.js';
+import { freePort, startServer, tempDir, type ServerProcess } from '../../src/testkit/processes.js';
+import { openMetrics, type SyntheticSeries } from '../../src/testkit/prometheus.js';
 
 const run = promisify(execFile);
 

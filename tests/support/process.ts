@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
-import { freePort } from '../../src/collectors/testing/processes.js';
+import { freePort } from '../../src/testkit/processes.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config } from '../../src/shared/config.js';
