@@ -12,7 +12,7 @@ import { blastHypothesis, rank, rolloutHypotheses, signatureHypotheses, type Ctx
 import { EV } from './ids.js';
 import { readLogs, type LogSource } from './logs.js';
 import { nextSteps } from './next-steps.js';
-import type { Hypothesis, LogFindings, Report } from './report.js';
+import type { Hypothesis, LogFindings, Report } from '../contract/report.js';
 import { classify, computeScores, contradiction } from './scoring.js';
 import { resolveTarget, subjectLabels } from './target.js';
 import { cap, oneLine, take } from './text.js';

@@ -4,7 +4,7 @@
 import type { EvidenceItem, SilencesData } from '../investigation/evidence.js';
 import type { AlertInput } from './alert.js';
 import { EV } from './ids.js';
-import type { BlastRadius } from './report.js';
+import type { BlastRadius } from '../contract/report.js';
 import { oneLine, take, uniq } from './text.js';
 import { byId, view } from './view.js';
 

@@ -4,7 +4,7 @@
 import type { EvidenceItem } from '../investigation/evidence.js';
 import type { AlertInput, Window } from './alert.js';
 import { EV } from './ids.js';
-import type { Change, Changes } from './report.js';
+import type { Change, Changes } from '../contract/report.js';
 import { oneLine, take } from './text.js';
 import { byId, view } from './view.js';
 

@@ -20,7 +20,7 @@ import {
 } from './facts.js';
 import { hypothesis, type Ctx } from './hypotheses.js';
 import { EV } from './ids.js';
-import type { Hypothesis } from './report.js';
+import type { Hypothesis } from '../contract/report.js';
 import { segments } from './series.js';
 import { bytes, cap, oneLine, pct, plural } from './text.js';
 import { view } from './view.js';

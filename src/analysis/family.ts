@@ -8,9 +8,9 @@ import { EV } from './ids.js';
 import { subjectLabels } from './target.js';
 import { answered, byId, view } from './view.js';
 
-import type { Family } from './taxonomy.js';
+import type { Family } from '../contract/taxonomy.js';
 
-export { FAMILIES, type Family } from './taxonomy.js';
+export { FAMILIES, type Family } from '../contract/taxonomy.js';
 
 export interface FamilyDecision {
   family: Family;

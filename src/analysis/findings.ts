@@ -14,7 +14,7 @@ import type {
   SilencesData,
   WorkloadData,
 } from '../investigation/evidence.js';
-import type { EvidenceSummary } from './report.js';
+import type { EvidenceSummary } from '../contract/report.js';
 import { allPoints, lastValue, maxOf } from './series.js';
 import { cap, oneLine, plural } from './text.js';
 import { isErrorLine } from './logs.js';

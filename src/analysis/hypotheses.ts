@@ -8,7 +8,7 @@ import type { AlertInput, Window } from './alert.js';
 import type { FinalFamily } from './family.js';
 import { EV } from './ids.js';
 import type { LogAnalysis } from './logs.js';
-import type { BlastRadius, Changes, Hypothesis } from './report.js';
+import type { BlastRadius, Changes, Hypothesis } from '../contract/report.js';
 import type { Target } from './target.js';
 import { cap, clamp, oneLine, plural, shortTime, uniq } from './text.js';
 import { answered, byId } from './view.js';

@@ -2,7 +2,7 @@
 // escaped: it cannot open a heading, list, link, image, table cell or HTML tag, and cannot close
 // a code fence. Queries and commands go in fences longer than any backtick run they contain.
 
-import type { Report } from './report.js';
+import type { Report } from '../contract/report.js';
 
 const ZWSP = '&#8203;';
 

@@ -5,7 +5,7 @@
 import { alertExpression } from './alert.js';
 import type { Ctx } from './hypotheses.js';
 import { q, type ContainerScope } from './queries.js';
-import type { Hypothesis, NextStep } from './report.js';
+import type { Hypothesis, NextStep } from '../contract/report.js';
 import { fieldSelectorValue, isKubernetesName, shellFlag, shellQuote } from './shell.js';
 import { subjectLabels } from './target.js';
 import { cap, oneLine } from './text.js';

@@ -6,7 +6,7 @@
 import type { EvidenceRequest } from '../investigation/evidence.js';
 import { alertExpression, alertName, stepFor, windowRange, type AlertInput, type Window } from './alert.js';
 import type { Family, FamilyDecision } from './family.js';
-import { POD_FAMILIES } from './taxonomy.js';
+import { POD_FAMILIES } from '../contract/taxonomy.js';
 import { EV } from './ids.js';
 import { q, type ContainerScope } from './queries.js';
 import { subjectLabels, workloadFromLabels, type WorkloadRef } from './target.js';

@@ -13,7 +13,8 @@ import {
   run,
   STARTS_AT,
 } from '../testkit/analysis/scenario.js';
-import { renderMarkdown, reportSchemaV1 } from './report.js';
+import { renderMarkdown } from './markdown.js';
+import { reportSchemaV1 } from '../contract/report.js';
 
 const HOSTILE = {
   namespace: 'pay"} or vector(1) #',

@@ -6,7 +6,7 @@ import { alertActivity, rangeStats, restartsInWindow, workload } from './facts.j
 import type { Family } from './family.js';
 import type { Ctx } from './hypotheses.js';
 import { EV } from './ids.js';
-import type { Classification, Hypothesis, ScoreFactor } from './report.js';
+import type { Classification, Hypothesis, ScoreFactor } from '../contract/report.js';
 import { clamp, oneLine, pct, plural } from './text.js';
 import { answered, byId } from './view.js';
 

@@ -3,7 +3,7 @@
 import type { EvidenceItem, PodData, WorkloadKind } from '../investigation/evidence.js';
 import type { AlertInput } from './alert.js';
 import type { Family } from './family.js';
-import { POD_FAMILIES } from './taxonomy.js';
+import { POD_FAMILIES } from '../contract/taxonomy.js';
 import { EV } from './ids.js';
 import { view } from './view.js';
 

@@ -3,11 +3,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CaseCommandHandler } from '../commands/case/handler.js';
 import type { CaseCommand } from '../commands/case/commands.js';
+import { CLOSE_CATEGORIES } from '../contract/status.js';
+import { caseIdSchema as caseId } from '../contract/views.js';
 import { durationMs, type Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
 import { proxyIdentity } from './auth.js';
 
-const caseId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const note = z
   .string()
   .max(4000)
@@ -23,7 +24,7 @@ const bodies = {
     z.object({ until: z.iso.datetime({ offset: true }), note }),
   ]),
   resolve: z.object({
-    category: z.enum(['fixed', 'mitigated', 'false_positive', 'noise', 'duplicate', 'expected', 'other']),
+    category: z.enum(CLOSE_CATEGORIES),
     note,
   }),
   reopen: z.object({ note }),

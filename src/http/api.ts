@@ -1,15 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { DatabasePool } from 'slonik';
-import { z } from 'zod';
 import type { EventStore } from '../events/event-store.js';
 import { caseAggregate } from '../commands/case/handler.js';
-import { caseListQuerySchema, getCase, getInvestigations, listCases } from '../projections/case-queries.js';
+import { caseIdSchema, caseListQuerySchema, type CaseDetail, type CaseList } from '../contract/views.js';
+import { getCase, getInvestigations, listCases } from '../projections/case-queries.js';
 import { TarkaError } from '../shared/errors.js';
 
-const caseIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
-
 export function apiRoutes(app: FastifyInstance, deps: { readPool: DatabasePool; store: EventStore }) {
-  app.get('/api/cases', async (req) => {
+  app.get('/api/cases', async (req): Promise<CaseList> => {
     const q = caseListQuerySchema.safeParse(req.query);
     if (!q.success) {
       throw new TarkaError(
@@ -21,7 +19,7 @@ export function apiRoutes(app: FastifyInstance, deps: { readPool: DatabasePool; 
     return { cases, total, limit: q.data.limit, offset: q.data.offset };
   });
 
-  app.get<{ Params: { id: string } }>('/api/cases/:id', async (req) => {
+  app.get<{ Params: { id: string } }>('/api/cases/:id', async (req): Promise<CaseDetail> => {
     const id = caseIdSchema.safeParse(req.params.id);
     if (!id.success)
       throw new TarkaError('TARKA_NOT_FOUND', 'no such case', 'list cases with GET /api/cases');
@@ -45,7 +43,8 @@ export function apiRoutes(app: FastifyInstance, deps: { readPool: DatabasePool; 
         schema: e.schema,
         occurredAt: e.occurredAt,
         correlationId: e.correlationId,
-        data: e.data,
+        // Every case event's data is an object (each schema in events/case-events.ts is z.object).
+        data: e.data as Record<string, unknown>,
       })),
     };
   });

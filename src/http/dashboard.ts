@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
+import type { Dashboard, Facets } from '../contract/views.js';
 import { TarkaError } from '../shared/errors.js';
 
 // The console's dashboard and filter choices: plain SQL over the read-model views.
@@ -31,7 +32,7 @@ function dayList(from: Date, days: number): string[] {
   );
 }
 
-export async function dashboard(pool: DatabasePool, days: number) {
+export async function dashboard(pool: DatabasePool, days: number): Promise<Dashboard> {
   const today = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z');
   const from = new Date(today.getTime() - (days - 1) * 86_400_000);
   const fromIso = from.toISOString();
@@ -112,7 +113,7 @@ export async function dashboard(pool: DatabasePool, days: number) {
 const facetRow = z.object({ kind: z.string(), value: z.string() });
 
 /** Values the filters can offer (teams, severities, namespaces, clusters), most common first. */
-export async function facets(pool: DatabasePool) {
+export async function facets(pool: DatabasePool): Promise<Facets> {
   const rows = await pool.any(sql.type(facetRow)`
     SELECT kind, value FROM (
       SELECT kind, value, row_number() OVER (PARTITION BY kind ORDER BY count(*) DESC, value) AS rank
@@ -121,7 +122,7 @@ export async function facets(pool: DatabasePool) {
       WHERE value IS NOT NULL
       GROUP BY kind, value
     ) t WHERE rank <= 100 ORDER BY kind, rank`);
-  const out: Record<string, string[]> = { team: [], severity: [], namespace: [], cluster: [] };
+  const out: Facets & Record<string, string[]> = { team: [], severity: [], namespace: [], cluster: [] };
   for (const r of rows) out[r.kind]?.push(r.value);
   return out;
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Settings } from '../contract/views.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
 import { withoutUserinfo } from '../shared/secret-url.js';
@@ -41,7 +42,7 @@ export function consoleRoutes(
   dir: string = consoleBuildDir,
 ) {
   // Every browser sees this URL: never with user:pass@ in it.
-  app.get('/api/settings', async () => ({
+  app.get('/api/settings', async (): Promise<Settings> => ({
     prometheusPublicUrl: deps.config.PROMETHEUS_PUBLIC_URL
       ? withoutUserinfo(deps.config.PROMETHEUS_PUBLIC_URL)
       : null,

@@ -1,21 +1,16 @@
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
+import { caseViewSchema, type CaseView } from '../contract/views.js';
 import {
-  caseViewColumns,
-  caseViewSchema,
-  investigationViewSchema,
-  stepViewSchema,
-  type CaseView,
-} from '../projections/case-queries.js';
+  liveInvestigationSchema,
+  liveStepSchema,
+  type LiveInvestigation,
+  type LiveStep,
+} from '../contract/frames.js';
+import { caseViewColumns } from '../projections/case-queries.js';
 
 // What changed in the read models after a given stream sequence, read in one snapshot together
 // with the projector's checkpoint, so the rows reflect exactly the sequence they are sent with.
-
-export const liveInvestigationSchema = investigationViewSchema.extend({ caseId: z.string() });
-export type LiveInvestigation = z.infer<typeof liveInvestigationSchema>;
-
-export const liveStepSchema = stepViewSchema.extend({ caseId: z.string(), investigationId: z.string() });
-export type LiveStep = z.infer<typeof liveStepSchema>;
 
 export interface Changes {
   /** The cases projector's committed position these rows reflect. */

@@ -1,7 +1,7 @@
 import type { DatabasePool } from 'slonik';
 import type { Logger } from '../shared/log.js';
 import { projectedPosition, readChanges, type Changes } from './changes.js';
-import { framesOf, type Frame } from './frames.js';
+import { framesOf, type Frame } from '../contract/frames.js';
 import type { ProjectionNotice } from './listener.js';
 
 /** The part of a websocket the gateway uses (ws's WebSocket fits). */

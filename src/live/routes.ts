@@ -22,7 +22,7 @@ const since = (v: unknown) => {
   return Number.isSafeInteger(n) ? n : undefined;
 };
 
-/** GET /api/live: the console's websocket (see src/live/frames.ts for the protocol). */
+/** GET /api/live: the console's websocket (see src/contract/frames.ts for the protocol). */
 export function liveRoutes(
   app: FastifyInstance,
   deps: { config: Config; log: Logger; readPool: DatabasePool; metrics: Metrics },

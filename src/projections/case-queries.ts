@@ -1,57 +1,13 @@
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
+import {
+  caseViewSchema,
+  investigationWithStepsSchema,
+  type CaseListQuery,
+  type CaseView,
+  type InvestigationView,
+} from '../contract/views.js';
 import { parseSearch, regexEscape } from '../live/search.js';
-
-export const caseListQuerySchema = z.object({
-  status: z.enum(['firing', 'resolved', 'snoozed', 'closed', 'open']).optional(),
-  severity: z.string().max(64).optional(),
-  namespace: z.string().max(253).optional(),
-  alertname: z.string().max(256).optional(),
-  team: z.string().max(256).optional(),
-  classification: z.string().max(64).optional(),
-  family: z.string().max(64).optional(),
-  cluster: z.string().max(256).optional(),
-  /** Free text plus tokens such as ns:, pod:, deploy:, svc:, cluster:, alert: (src/live/search.ts). */
-  q: z.string().max(256).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-});
-export type CaseListQuery = z.infer<typeof caseListQuerySchema>;
-
-export const caseViewSchema = z.object({
-  caseId: z.string(),
-  fingerprint: z.string(),
-  status: z.string(),
-  alertStatus: z.string(),
-  alertname: z.string(),
-  severity: z.string().nullable(),
-  cluster: z.string().nullable(),
-  namespace: z.string().nullable(),
-  team: z.string().nullable(),
-  labels: z.record(z.string(), z.string()),
-  annotations: z.record(z.string(), z.string()),
-  firstSeen: z.string(),
-  lastSeen: z.string(),
-  episodeCount: z.number(),
-  episodeStartedAt: z.string(),
-  resolvedAt: z.string().nullable(),
-  snoozedUntil: z.string().nullable(),
-  closedCategory: z.string().nullable(),
-  closedNote: z.string().nullable(),
-  investigationId: z.string().nullable(),
-  investigationState: z.string().nullable(),
-  family: z.string().nullable(),
-  classification: z.string().nullable(),
-  summary: z.string().nullable(),
-  target: z.string().nullable(),
-  impact: z.number().nullable(),
-  confidence: z.number().nullable(),
-  noise: z.number().nullable(),
-  lastActivityAt: z.string(),
-  lastEventType: z.string(),
-  lastSeq: z.coerce.number(),
-});
-export type CaseView = z.infer<typeof caseViewSchema>;
 
 // A snooze ends by the clock, not by an event: the effective status is computed at read time.
 const effectiveStatus = sql.fragment`CASE WHEN status = 'snoozed' AND snoozed_until <= now() THEN alert_status ELSE status END`;
@@ -145,39 +101,9 @@ export async function getCase(pool: DatabasePool, caseId: string): Promise<CaseV
   );
 }
 
-export const stepViewSchema = z.object({
-  step: z.string(),
-  attempt: z.number(),
-  status: z.string(),
-  startedAt: z.string(),
-  durationMs: z.number(),
-  summary: z.string(),
-  detail: z.unknown(),
-  seq: z.number(),
-});
-
-export const investigationViewSchema = z.object({
-  investigationId: z.string(),
-  episode: z.number(),
-  reason: z.string(),
-  state: z.string(),
-  requestedBy: z.string().nullable(),
-  requestedAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  attempts: z.number(),
-  error: z.string().nullable(),
-  family: z.string().nullable(),
-  classification: z.string().nullable(),
-  summary: z.string().nullable(),
-  lastSeq: z.number(),
-});
-const investigationSchema = investigationViewSchema.extend({ steps: z.array(stepViewSchema) });
-export type InvestigationView = z.infer<typeof investigationSchema>;
-
 /** A case's investigations, newest first, each with its steps in the order they finished. */
 export async function getInvestigations(pool: DatabasePool, caseId: string): Promise<InvestigationView[]> {
-  const rows = await pool.any(sql.type(investigationSchema)`
+  const rows = await pool.any(sql.type(investigationWithStepsSchema)`
     SELECT i.investigation_id AS "investigationId", i.episode, i.reason, i.state, i.requested_by AS "requestedBy",
       i.requested_at AS "requestedAt", i.started_at AS "startedAt", i.finished_at AS "finishedAt", i.attempts,
       i.error, i.family, i.classification, i.summary, i.last_seq AS "lastSeq",

@@ -1,3 +1,4 @@
+import type { RecordedScore } from '../contract/report.js';
 import type { CaseEvent } from '../events/case-events.js';
 import type { Recorded } from '../events/envelope.js';
 
@@ -52,6 +53,8 @@ function statusOf(
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
+/** Reports once wrote a score as `{ value }`. */
+const score = (v: RecordedScore | undefined) => (typeof v === 'object' && v !== null ? (v.value ?? v) : v);
 
 /**
  * Applies one event to a case row (the caller skips events the stored row already includes).
@@ -123,17 +126,17 @@ export function evolveRow(row: CaseRow | null, recorded: Recorded, inPlace = fal
         break;
       case 'InvestigationCompleted': {
         if (event.data.investigationId !== row.investigation_id) break;
-        const r = (event.data.report ?? {}) as Record<string, unknown>;
-        const scores = (r.scores ?? {}) as Record<string, unknown>;
-        const target = (r.target ?? {}) as Record<string, unknown>;
+        const r = event.data.report ?? {};
+        const scores = r.scores ?? {};
+        const target = r.target ?? {};
         next.investigation_state = 'completed';
         next.family = str(r.family);
         next.classification = str(r.classification);
         next.summary = str(r.summary);
         next.target = str(target.display) ?? str(target.name);
-        next.impact = num((scores.impact as { value?: unknown })?.value ?? scores.impact);
-        next.confidence = num((scores.confidence as { value?: unknown })?.value ?? scores.confidence);
-        next.noise = num((scores.noise as { value?: unknown })?.value ?? scores.noise);
+        next.impact = num(score(scores.impact));
+        next.confidence = num(score(scores.confidence));
+        next.noise = num(score(scores.noise));
         break;
       }
       case 'InvestigationFailed':

@@ -40,7 +40,7 @@ export function reportProjection(
         if (e.type !== 'InvestigationCompleted') continue;
         const d = e.data as CaseEventOf<'InvestigationCompleted'>['data'];
         const caseId = e.aggregate.slice('case.'.length);
-        const family = String((d.report as { family?: unknown })?.family ?? 'unknown');
+        const family = String(d.report?.family ?? 'unknown');
         const key = reportKey(prefix, d.anchor, caseId, family);
         const snapshot: ReportSnapshot = {
           caseId,

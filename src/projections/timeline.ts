@@ -110,7 +110,7 @@ export function evolveInvestigation(row: InvestigationRow | null, e: Recorded): 
         }
       );
     case 'InvestigationCompleted': {
-      const r = (event.data.report ?? {}) as Record<string, unknown>;
+      const r = event.data.report ?? {};
       return (
         row && {
           ...row,

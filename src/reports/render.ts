@@ -1,4 +1,5 @@
-import { renderMarkdown, reportSchemaV1 } from '../analysis/report.js';
+import { renderMarkdown } from '../analysis/markdown.js';
+import { reportSchemaV1 } from '../contract/report.js';
 
 /** Markdown of a stored report; a report that does not match the schema is shown as raw JSON. */
 export function renderReport(report: unknown): string {

@@ -48,7 +48,7 @@ export function alertPayload(
 const promql =
   'sum by (pod) (increase(kube_pod_container_status_restarts_total{namespace="payments",pod=~"api-.*"}[15m]))';
 
-/** A report in the shape of src/analysis/report.ts (schema version 1). */
+/** A report in the shape of src/contract/report.ts (schema version 1). */
 export function sampleReport(over: { summary?: string; classification?: string } = {}) {
   return {
     schemaVersion: 1,
@@ -108,7 +108,7 @@ export function sampleReport(over: { summary?: string; classification?: string }
         title: 'Memory limit too low for revision 42',
         score: 82,
         rationale: 'Restarts began 3 minutes after the rollout, each ended with OOMKilled.',
-        evidenceIds: ['prom-restarts', 'k8s-pod'],
+        evidence: ['prom-restarts', 'k8s-pod'],
         queries: [promql, 'kubectl -n payments describe pod api-6c9f7d-x2k4q'],
       },
     ],

@@ -1,4 +1,4 @@
-import type { CaseDetail, CaseList, Dashboard, Facets, Settings } from './types';
+import type { CaseDetail, CaseList, Dashboard, Facets, Settings } from '../../../src/contract/views.js';
 
 /** An API answer other than 2xx, with the server's own words (message and what to do). */
 export class ApiError extends Error {

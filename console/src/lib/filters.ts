@@ -12,7 +12,7 @@ export const STATUSES = [
 export const DEFAULT_STATUS = 'firing';
 
 // One list with the server's report schema, so a new family shows up in the filters too.
-export { CLASSIFICATIONS, FAMILIES } from '../../../src/analysis/taxonomy.js';
+export { CLASSIFICATIONS, FAMILIES } from '../../../src/contract/taxonomy.js';
 
 export const FILTER_KEYS = ['classification', 'family', 'severity', 'team'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
@@ -27,7 +27,7 @@ export interface InboxFilters {
   page: number;
 }
 
-export function readFilters(params: URLSearchParams): InboxFilters {
+export function readFilters(params: Pick<URLSearchParams, 'get'>): InboxFilters {
   const page = Number(params.get('page') ?? '1');
   return {
     status: params.get('status') ?? DEFAULT_STATUS,

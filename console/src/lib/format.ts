@@ -58,13 +58,7 @@ export function words(v: string | null | undefined): string {
 export const count = { format: (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',') };
 
 /** The status a person should see: a snooze that has run out shows the alert's own status. */
-export function shownStatus(
-  c: { status: string; alertStatus: string; snoozedUntil: string | null },
-  now: number,
-) {
-  if (c.status === 'snoozed' && c.snoozedUntil && Date.parse(c.snoozedUntil) <= now) return c.alertStatus;
-  return c.status;
-}
+export { effectiveStatus as shownStatus } from '../../../src/contract/status.js';
 
 export const statusText: Record<string, string> = {
   firing: 'Firing',

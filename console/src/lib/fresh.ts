@@ -1,4 +1,8 @@
-import type { CaseView, Investigation, Step } from './types';
+import type {
+  CaseView,
+  InvestigationView as Investigation,
+  StepView as Step,
+} from '../../../src/contract/views.js';
 
 // The console never shows a state older than one it showed before: a row (from a fetch or a
 // frame) replaces what is on screen only if its own sequence is at least as new.

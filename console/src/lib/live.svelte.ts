@@ -1,4 +1,4 @@
-import type { Frame, RowFrame } from './types';
+import type { Frame, RowFrame } from '../../../src/contract/frames.js';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { CaseEventOf, notificationSchema } from '../../events/case-events.js';
+import type { RecordedReport } from '../../contract/report.js';
 
 export interface Alert {
   fingerprint: string;
@@ -39,5 +40,5 @@ export type CaseCommand =
   | { type: 'ReopenCase'; by: string | null; note: string | null }
   | { type: 'StartInvestigation'; investigationId: string; worker: string; attempt: number }
   | ({ type: 'RecordInvestigationStep' } & CaseEventOf<'InvestigationStepCompleted'>['data'])
-  | { type: 'CompleteInvestigation'; investigationId: string; anchor: string; report: unknown }
+  | { type: 'CompleteInvestigation'; investigationId: string; anchor: string; report: RecordedReport }
   | { type: 'FailInvestigation'; investigationId: string; error: string; final: boolean; attempts: number };

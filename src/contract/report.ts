@@ -189,4 +189,42 @@ export type LogFindings = Report['logFindings'];
 export type EvidenceSummary = Report['evidence'][number];
 export type Classification = Report['classification'];
 
-export { renderMarkdown } from './markdown.js';
+/** `T` with its enums and literals widened to plain strings and numbers. */
+type Widen<T> = T extends string
+  ? string
+  : T extends number
+    ? number
+    : T extends boolean | null
+      ? T
+      : T extends readonly (infer U)[]
+        ? Widen<U>[]
+        : { [K in keyof T]: Widen<T[K]> };
+
+/** Any field of `T`'s objects may be missing (the items of its lists are whole); enums widened. */
+type Loose<T> = T extends string
+  ? string
+  : T extends number
+    ? number
+    : T extends boolean | null
+      ? T
+      : T extends readonly (infer U)[]
+        ? Widen<U>[]
+        : { [K in keyof T]?: Loose<T[K]> };
+
+/** A score as reports once wrote it (`{ value }`), or as they do now (a number). */
+export type RecordedScore = number | { value?: number };
+
+/**
+ * The report as an InvestigationCompleted event carries it: written by this version (a `Report`),
+ * by an earlier one (any field may be missing; scores were once `{ value }`), or cut down to
+ * family, classification and summary with `truncated` when it did not fit its bounds. Read it
+ * defensively; `reportSchemaV1.safeParse` tells whether it is a current `Report`.
+ */
+export type RecordedReport = Omit<Loose<Report>, 'scores'> & {
+  scores?: Omit<Loose<Report['scores']>, 'impact' | 'confidence' | 'noise'> & {
+    impact?: RecordedScore;
+    confidence?: RecordedScore;
+    noise?: RecordedScore;
+  };
+  truncated?: boolean;
+};

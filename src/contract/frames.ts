@@ -1,5 +1,13 @@
-import type { CaseView } from '../projections/case-queries.js';
-import type { LiveInvestigation, LiveStep } from './changes.js';
+import { z } from 'zod';
+import { investigationViewSchema, stepViewSchema, type CaseView } from './views.js';
+
+/** An investigation that changed, with its case (src/live/changes.ts reads these). */
+export const liveInvestigationSchema = investigationViewSchema.extend({ caseId: z.string() });
+export type LiveInvestigation = z.infer<typeof liveInvestigationSchema>;
+
+/** A step that finished, with its case and investigation. */
+export const liveStepSchema = stepViewSchema.extend({ caseId: z.string(), investigationId: z.string() });
+export type LiveStep = z.infer<typeof liveStepSchema>;
 
 /**
  * What the gateway sends to a browser, one JSON object per websocket message. `seq` is always the
@@ -24,6 +32,9 @@ export type Frame =
       investigationId: string;
       step: Omit<LiveStep, 'caseId' | 'investigationId'>;
     };
+
+/** The frames that carry a row (the others only move the client's position). */
+export type RowFrame = Extract<Frame, { type: 'case' | 'investigation' | 'step' }>;
 
 /** The frames for one batch of changes, serialised once and shared by every socket. */
 export function framesOf(changes: {
