@@ -3,6 +3,7 @@ import type { Projection } from '../projections/projection.js';
 import type { CaseEventOf } from '../events/case-events.js';
 import { StoreUnavailable } from '../shared/errors.js';
 import type { Job } from './job.js';
+import { caseIdOf } from '../contract/case-id.js';
 
 /**
  * Process manager: turns each InvestigationRequested event into one job on the work queue. Runs as
@@ -24,7 +25,7 @@ export function dispatcherProjection(js: JetStreamClient, subject: string, strea
           const d = e.data as CaseEventOf<'InvestigationRequested'>['data'];
           const job: Job = {
             kind: 'investigate',
-            caseId: e.aggregate.slice('case.'.length),
+            caseId: caseIdOf(e.aggregate),
             investigationId: d.investigationId,
             eventId: e.id,
             requestedSeq: e.seq,

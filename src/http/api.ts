@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DatabasePool } from 'slonik';
 import type { EventStore } from '../events/event-store.js';
-import { caseAggregate } from '../commands/case/handler.js';
+import { caseAggregate } from '../contract/case-id.js';
 import { caseIdSchema, caseListQuerySchema, type CaseDetail, type CaseList } from '../contract/views.js';
 import { getCase, getInvestigations, listCases } from '../projections/case-queries.js';
 import { TarkaError } from '../shared/errors.js';

@@ -1,6 +1,7 @@
 import type { RecordedScore } from '../contract/report.js';
 import type { CaseEvent } from '../events/case-events.js';
 import type { Recorded } from '../events/envelope.js';
+import { caseIdOf } from '../contract/case-id.js';
 
 /** One row of the `cases` read model. Derived only from events, so a replay gives the same row. */
 export interface CaseRow {
@@ -87,7 +88,7 @@ export function evolveRow(row: CaseRow | null, recorded: Recorded, inPlace = fal
     next = row
       ? Object.assign(inPlace ? row : { ...row }, base)
       : {
-          case_id: recorded.aggregate.slice('case.'.length),
+          case_id: caseIdOf(recorded.aggregate),
           ...base,
           status: 'firing',
           first_seen: d.startsAt,

@@ -4,6 +4,7 @@ import type { Projection } from './projection.js';
 import { evolveRow, type CaseRow } from './case-row.js';
 import { applyTimeline, timelineIndexes, timelineTables } from './timeline.js';
 import { createTable, readRows, upsertForward } from './table-rows.js';
+import { caseIdOf, isCaseAggregate } from '../contract/case-id.js';
 
 const ident = pg.escapeIdentifier;
 
@@ -71,7 +72,7 @@ export const casesProjection: Projection = {
 
   // Every row of the read model belongs to one case, named by case_id.
   async forget(tx, aggregates, tables) {
-    const ids = aggregates.filter((a) => a.startsWith('case.')).map((a) => a.slice(5));
+    const ids = aggregates.filter(isCaseAggregate).map(caseIdOf);
     if (ids.length === 0) return;
     for (const table of [tables.cases!, tables.investigations!, tables.investigation_steps!]) {
       await tx.query(`DELETE FROM ${ident(table)} WHERE case_id = ANY($1)`, [ids]);
@@ -81,7 +82,7 @@ export const casesProjection: Projection = {
 
 async function applyCases(tx: pg.ClientBase, events: Recorded[], table: string) {
   const ids = [
-    ...new Set(events.filter((e) => e.aggregate.startsWith('case.')).map((e) => e.aggregate.slice(5))),
+    ...new Set(events.filter((e) => isCaseAggregate(e.aggregate)).map((e) => caseIdOf(e.aggregate))),
   ];
   if (ids.length === 0) return;
   const rows = await readRows<CaseRow>(tx, table, 'case_id', ids);
@@ -91,8 +92,8 @@ async function applyCases(tx: pg.ClientBase, events: Recorded[], table: string) 
   // Rows read above belong to this batch alone, so events may change them in place.
   const changed = new Set<string>();
   for (const e of events) {
-    if (!e.aggregate.startsWith('case.')) continue;
-    const id = e.aggregate.slice(5);
+    if (!isCaseAggregate(e.aggregate)) continue;
+    const id = caseIdOf(e.aggregate);
     if (e.seq <= (storedSeq.get(id) ?? 0)) continue;
     const after = evolveRow(byId.get(id) ?? null, e, true);
     if (after) {

@@ -2,6 +2,7 @@ import type { Projection } from './projection.js';
 import type { CaseEventOf } from '../events/case-events.js';
 import { keySegment, type ObjectStore } from '../reports/object-store.js';
 import { TarkaError } from '../shared/errors.js';
+import { caseIdOf } from '../contract/case-id.js';
 
 export interface ReportSnapshot {
   caseId: string;
@@ -39,7 +40,7 @@ export function reportProjection(
       for (const e of events) {
         if (e.type !== 'InvestigationCompleted') continue;
         const d = e.data as CaseEventOf<'InvestigationCompleted'>['data'];
-        const caseId = e.aggregate.slice('case.'.length);
+        const caseId = caseIdOf(e.aggregate);
         const family = String(d.report?.family ?? 'unknown');
         const key = reportKey(prefix, d.anchor, caseId, family);
         const snapshot: ReportSnapshot = {

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { CaseEvent, CaseEventOf } from '../events/case-events.js';
 import type { Recorded } from '../events/envelope.js';
 import { createTable, insertNew, readRows, upsertForward } from './table-rows.js';
+import { caseIdOf } from '../contract/case-id.js';
 
 const ident = pg.escapeIdentifier;
 
@@ -77,7 +78,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : null);
 /** Applies one event to an investigation row (null when the event is not about one). */
 export function evolveInvestigation(row: InvestigationRow | null, e: Recorded): InvestigationRow | null {
   const event = { type: e.type, data: e.data } as CaseEvent;
-  const caseId = e.aggregate.slice('case.'.length);
+  const caseId = caseIdOf(e.aggregate);
   switch (event.type) {
     case 'InvestigationRequested':
       return {

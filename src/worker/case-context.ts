@@ -1,6 +1,6 @@
 import type { EventStore } from '../events/event-store.js';
 import type { CaseEventOf } from '../events/case-events.js';
-import { caseAggregate } from '../commands/case/handler.js';
+import { caseAggregate } from '../contract/case-id.js';
 import type { AlertInput } from '../investigation/investigate.js';
 import type { Job } from '../dispatch/job.js';
 

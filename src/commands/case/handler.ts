@@ -7,6 +7,7 @@ import type { Recorded } from '../../events/envelope.js';
 import type { CaseCommand } from './commands.js';
 import { decide } from './decide.js';
 import { evolve, initialState, type CaseState } from './state.js';
+import { caseAggregate } from '../../contract/case-id.js';
 
 export interface HandleResult {
   events: Recorded[];
@@ -19,8 +20,6 @@ interface Cached {
   state: CaseState;
   version: number;
 }
-
-export const caseAggregate = (caseId: string) => `case.${caseId}`;
 
 /**
  * Loads a case, decides, appends with the version it decided on, and retries after reloading when
