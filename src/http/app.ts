@@ -1,34 +1,14 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import helmet from 'helmet';
-import type { NatsConnection } from 'nats';
-import type pg from 'pg';
-import type { DatabasePool } from 'slonik';
-import type { CaseCommandHandler } from '../commands/case/handler.js';
-import type { EventStore } from '../events/event-store.js';
 import type { Config } from '../shared/config.js';
-import type { Logger } from '../shared/log.js';
-import { liveRoutes } from '../live/routes.js';
-import { actionRoutes } from './actions.js';
-import { authHook } from './auth.js';
-import { browserGuards } from './browser-security.js';
-import { apiRoutes } from './api.js';
-import { dashboardRoutes } from './dashboard.js';
-import { errorHandler } from './errors.js';
-import type { Metrics } from './metrics.js';
-import { opsRoutes } from './ops.js';
-import { consoleRoutes, consoleBuildDir, inlineScriptHashes } from './static.js';
-import { webhookRoutes } from './webhook.js';
+import { consoleScope } from './console.js';
+import type { AppDeps } from './deps.js';
+import { errorHandler, notFound } from './errors.js';
+import { opsScope } from './ops.js';
+import { consoleBuildDir, inlineScriptHashes } from './static.js';
+import { webhookScope } from './webhook.js';
 
-export interface AppDeps {
-  config: Config;
-  log: Logger;
-  store: EventStore;
-  handler: CaseCommandHandler;
-  pool: pg.Pool;
-  readPool: DatabasePool;
-  metrics: Metrics;
-  nc?: NatsConnection;
-}
+export type { AppDeps } from './deps.js';
 
 const noSchemas = () => () => {
   throw new Error('Tarka routes validate with zod; a Fastify route schema is not supported');
@@ -66,8 +46,9 @@ function securityHeaders(config: Config, scriptHashes: string[]) {
 }
 
 /**
- * The HTTP face of Tarka: webhook, API, console and operations endpoints. `routes` splits them so
- * a webhook pod (reachable by Alertmanager) never answers the console or trusts identity headers.
+ * The HTTP face of Tarka as Fastify plugins: the webhook scope, the console + API scope and the ops
+ * scope (/health, /ready, /metrics). `routes` picks the first two so a webhook pod (reachable by
+ * Alertmanager) never answers the console or trusts identity headers; ops is always served.
  */
 export function buildApp(
   deps: AppDeps,
@@ -89,31 +70,19 @@ export function buildApp(
   const webhook = routes === 'all' || routes === 'webhook';
   const ui = routes === 'all' || routes === 'console';
   // helmet's middleware, built once (@fastify/helmet rebuilds it per request: ~25 µs, a few percent
-  // of a webhook request). The first hook, so refusals by the hooks below carry the headers too.
+  // of a webhook request). A root hook, so every scope inherits it first and the refusals of their
+  // own hooks carry the headers too.
   const headers = helmet(securityHeaders(deps.config, ui ? inlineScriptHashes(consoleDir) : []));
   app.addHook('onRequest', (req, reply, done) =>
     headers(req.raw, reply.raw, (err?: unknown) => done(err as Error | undefined)),
   );
+  // Domain errors (TarkaError with a catalogue code) become answers here, for every scope.
   app.setErrorHandler(errorHandler(deps.log, deps.config.WEBHOOK_BODY_LIMIT_BYTES));
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({
-      code: 'TARKA_NOT_FOUND',
-      message: `no route ${req.method} ${req.url}`,
-      hint: 'see the README for the API',
-    }),
-  );
-  if (ui) {
-    browserGuards(app, deps.config);
-    authHook(app, deps.config);
-  }
-  if (webhook) webhookRoutes(app, deps);
-  if (ui) {
-    apiRoutes(app, deps);
-    actionRoutes(app, deps);
-    dashboardRoutes(app, deps);
-    liveRoutes(app, deps);
-    consoleRoutes(app, deps, consoleDir);
-  }
-  opsRoutes(app, deps);
+  // Three encapsulated scopes: the hooks of one (webhook credentials, browser guards, proxy auth)
+  // never run on another's routes. The console scope answers unknown routes where it is served.
+  if (webhook) app.register(webhookScope(deps));
+  if (ui) app.register(consoleScope(deps, consoleDir));
+  else app.setNotFoundHandler(notFound);
+  app.register(opsScope(deps));
   return app;
 }

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
-import { nonBrowserPaths } from './browser-security.js';
+import { notForConsole } from './browser-security.js';
 
 /** The header in which the authenticating proxy proves it is the proxy (AUTH_PROXY_SECRET). */
 export const proxySecretHeader = 'x-tarka-proxy-secret';
@@ -25,20 +25,19 @@ export function fromProxy(req: FastifyRequest, secret: Buffer): boolean {
 /**
  * With AUTH_MODE=proxy, the console and API answer only requests the proxy authenticated, from
  * the allowed e-mail domains. Identity headers count only on requests that carry the proxy's
- * secret: anyone else who reaches the port could send them too. The webhook and probes keep
- * their own checks.
+ * secret: anyone else who reaches the port could send them too. A hook of the console scope: the
+ * webhook and probes are scopes of their own and keep their own checks.
  */
-export function authHook(app: FastifyInstance, config: Config) {
-  if (config.AUTH_MODE !== 'proxy') return;
+export function proxyAuthHook(config: Config): onRequestAsyncHookHandler | null {
+  if (config.AUTH_MODE !== 'proxy') return null;
   // loadConfig refuses proxy mode without a secret; this guards callers that build a config by hand.
   if (!config.AUTH_PROXY_SECRET) {
     throw new TarkaError('TARKA_CONFIG_INVALID', 'AUTH_MODE=proxy needs AUTH_PROXY_SECRET');
   }
   const secret = digest(config.AUTH_PROXY_SECRET);
   const domains = config.AUTH_ALLOWED_DOMAINS.map((d) => d.toLowerCase());
-  app.addHook('onRequest', async (req) => {
-    const path = req.url.split('?')[0]!;
-    if (nonBrowserPaths.has(path)) return;
+  return async (req) => {
+    if (notForConsole(req)) return;
     if (!fromProxy(req, secret)) {
       throw new TarkaError(
         'TARKA_UNAUTHORIZED',
@@ -62,5 +61,5 @@ export function authHook(app: FastifyInstance, config: Config) {
         'ask an admin to add your domain to AUTH_ALLOWED_DOMAINS',
       );
     }
-  });
+  };
 }

@@ -10,6 +10,15 @@ import { TarkaError } from '../shared/errors.js';
 /** Paths that are not the console or its API: no Host or Origin checks. */
 export const nonBrowserPaths = new Set(['/alerts', '/health', '/ready', '/metrics']);
 
+/**
+ * The console scope's hooks run on its own routes and, where it serves, on every unknown route
+ * (its not-found handler). The webhook and probes are scopes of their own; a wrong method on their
+ * paths (GET /alerts) is answered as not found without the console's checks, as they always were.
+ */
+export function notForConsole(req: FastifyRequest): boolean {
+  return req.is404 && nonBrowserPaths.has(req.url.split('?')[0]!);
+}
+
 const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The host name of a Host header or URL host (port and IPv6 brackets removed, lower case). */
@@ -65,7 +74,10 @@ export function sameOrigin(req: FastifyRequest, publicOrigin: string | null): bo
   return site === undefined || site === 'same-origin' || site === 'none';
 }
 
-/** Host, Origin and content-type checks in front of the console and API (see the top of this file). */
+/**
+ * Host, Origin and content-type checks in front of the console and API (see the top of this file),
+ * as hooks of the console scope.
+ */
 export function browserGuards(app: FastifyInstance, config: Config) {
   const hostOk = allowedHosts(config);
   const publicOrigin = config.AUTH_PUBLIC_BASE_URL
@@ -77,8 +89,8 @@ export function browserGuards(app: FastifyInstance, config: Config) {
     if (req.headers.upgrade) req.raw.socket?.destroySoon();
   });
   app.addHook('onRequest', async (req) => {
+    if (notForConsole(req)) return;
     const path = req.url.split('?')[0]!;
-    if (nonBrowserPaths.has(path)) return;
     const host = req.headers.host ?? '';
     if (hostOk && !hostOk(host)) {
       throw new TarkaError(

@@ -41,3 +41,8 @@ export function errorHandler(log: Logger, bodyLimit: number) {
     return reply.status(status).send(e.toJSON());
   };
 }
+
+/** Any route no scope answers: a domain error like the others, mapped by the handler above. */
+export async function notFound(req: FastifyRequest): Promise<never> {
+  throw new TarkaError('TARKA_NOT_FOUND', `no route ${req.method} ${req.url}`, 'see the README for the API');
+}

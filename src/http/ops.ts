@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { NatsConnection } from 'nats';
 import type pg from 'pg';
 import type { EventStore } from '../events/event-store.js';
@@ -12,21 +12,26 @@ const within = <T>(p: Promise<T>, ms: number) =>
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)),
   ]);
 
+type OpsDeps = {
+  nc?: NatsConnection;
+  pool: pg.Pool;
+  store: EventStore;
+  metrics: Metrics;
+  database?: Pick<DatabaseStatus, 'need' | 'problem'>;
+};
+
+/** The ops scope, served by every process: no browser guards, no proxy auth (kubelets, Prometheus). */
+export const opsScope =
+  (deps: OpsDeps): FastifyPluginAsync =>
+  async (scope) =>
+    opsRoutes(scope, deps);
+
 /**
  * Liveness, readiness and Prometheus metrics. Ready means NATS is reachable, and Postgres too where
  * the process needs it (`database.need`); where it does not (serve: ingest needs only NATS), the
  * body still reports Postgres.
  */
-export function opsRoutes(
-  app: FastifyInstance,
-  deps: {
-    nc?: NatsConnection;
-    pool: pg.Pool;
-    store: EventStore;
-    metrics: Metrics;
-    database?: Pick<DatabaseStatus, 'need' | 'problem'>;
-  },
-) {
+function opsRoutes(app: FastifyInstance, deps: OpsDeps) {
   app.get('/health', async () => ({ status: 'ok' }));
 
   app.get('/ready', async (_req, reply) => {

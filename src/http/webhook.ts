@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { NatsConnection } from 'nats';
 import type { CaseCommandHandler } from '../commands/case/handler.js';
 import { describeIssues, payloadSchema } from '../ingest/alertmanager-payload.js';
@@ -45,15 +45,19 @@ export function authorized(req: FastifyRequest, config: Config): boolean {
 /** NATS's default max_payload, used when the connection has not told us the server's. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
-export function webhookRoutes(
-  app: FastifyInstance,
-  deps: { config: Config; handler: CaseCommandHandler; metrics: Metrics; nc?: NatsConnection },
-) {
-  // Alert routes in a scope of their own, with a JSON parser that keeps `__proto__` as a name:
-  // Fastify's default refuses such a body as "not valid JSON", yet `__proto__` is a valid label
-  // name. Safe here: JSON.parse makes it an own property, and the payload schema copies only the
-  // fields it knows, labels and annotations into objects without a prototype.
-  app.register(async (scope) => {
+type WebhookDeps = { config: Config; handler: CaseCommandHandler; metrics: Metrics; nc?: NatsConnection };
+
+/**
+ * The webhook scope: `POST /alerts` with its own credentials, body limit and JSON parser. Its hooks
+ * stay inside it, and the console's browser guards and proxy auth never reach it.
+ */
+export function webhookScope(deps: WebhookDeps): FastifyPluginAsync {
+  const { config, metrics } = deps;
+  return async (scope) => {
+    // A JSON parser that keeps `__proto__` as a name: Fastify's default refuses such a body as
+    // "not valid JSON", yet `__proto__` is a valid label name. Safe here: JSON.parse makes it an
+    // own property, and the payload schema copies only the fields it knows, labels and annotations
+    // into objects without a prototype.
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
       try {
         done(null, JSON.parse(body as string));
@@ -63,14 +67,28 @@ export function webhookRoutes(
         );
       }
     });
+    // Checked before the body is read, so unauthenticated senders cost us nothing.
+    scope.addHook('onRequest', async (req, reply) => {
+      if (!authorized(req, config)) {
+        reply.header(
+          'WWW-Authenticate',
+          config.WEBHOOK_BEARER_TOKEN ? 'Bearer realm="tarka"' : 'Basic realm="tarka"',
+        );
+        throw new TarkaError(
+          'TARKA_WEBHOOK_UNAUTHORIZED',
+          'missing or wrong credentials',
+          'set http_config credentials in the Alertmanager receiver',
+        );
+      }
+    });
+    scope.addHook('onResponse', async (_req, reply) => {
+      metrics.webhookRequests.inc({ outcome: outcomes[reply.statusCode] ?? 'error' });
+    });
     alertsRoute(scope, deps);
-  });
+  };
 }
 
-function alertsRoute(
-  app: FastifyInstance,
-  deps: { config: Config; handler: CaseCommandHandler; metrics: Metrics; nc?: NatsConnection },
-) {
+function alertsRoute(app: FastifyInstance, deps: WebhookDeps) {
   const { config, handler, metrics } = deps;
   const allowed = config.ALERTNAME_ALLOWLIST.length ? new Set(config.ALERTNAME_ALLOWLIST) : null;
   const limits = (): AlertLimits => ({
@@ -87,100 +105,77 @@ function alertsRoute(
   // A sender that is wrong every time would write a line per request: one a second is enough to
   // see it (the 202 body tells the sender, and tarka_alert_fields_changed_total counts them all).
   const warnLog = throttle(1000);
-  app.post(
-    '/alerts',
-    {
-      bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
-      onResponse: async (_req, reply) => {
-        metrics.webhookRequests.inc({ outcome: outcomes[reply.statusCode] ?? 'error' });
-      },
-      // Checked before the body is read, so unauthenticated senders cost us nothing.
-      onRequest: async (req, reply) => {
-        if (!authorized(req, config)) {
-          reply.header(
-            'WWW-Authenticate',
-            config.WEBHOOK_BEARER_TOKEN ? 'Bearer realm="tarka"' : 'Basic realm="tarka"',
-          );
-          throw new TarkaError(
-            'TARKA_WEBHOOK_UNAUTHORIZED',
-            'missing or wrong credentials',
-            'set http_config credentials in the Alertmanager receiver',
-          );
-        }
-      },
-    },
-    async (req, reply) => {
-      const parsed = payloadSchema.safeParse(req.body);
-      if (!parsed.success) {
-        throw new TarkaError(
-          'TARKA_WEBHOOK_BAD_PAYLOAD',
-          describeIssues(parsed.error),
-          'send an Alertmanager webhook payload (version 4)',
-        );
-      }
-      const payload = parsed.data;
-      if (payload.truncatedAlerts > 0) {
-        metrics.truncatedAlerts.inc(payload.truncatedAlerts);
-        req.log.warn(
-          { groupKey: payload.groupKey?.slice(0, 200), truncatedAlerts: payload.truncatedAlerts },
-          'Alertmanager truncated this group; raise max_alerts to see every alert',
-        );
-      }
-      const n = payload.alerts.length;
-      const max = config.WEBHOOK_MAX_INFLIGHT_ALERTS;
-      // A request larger than the limit alone still goes through when nothing else is in flight.
-      if (inflight > 0 && inflight + n > max) {
-        throw new TarkaError(
-          'TARKA_WEBHOOK_OVERLOADED',
-          `${inflight} alerts are being stored already; ${n} more would pass WEBHOOK_MAX_INFLIGHT_ALERTS (${max})`,
-          'Alertmanager retries by itself; raise WEBHOOK_MAX_INFLIGHT_ALERTS or run more webhook replicas',
-        );
-      }
-      inflight += n;
-      metrics.webhookAlertsInFlight.set(inflight);
-      let result;
-      try {
-        result = await ingestAlerts(handler, payload, {
-          allowed,
-          limits: limits(),
-          concurrency: config.WEBHOOK_ALERT_CONCURRENCY,
-        });
-      } catch (e) {
-        const code = e instanceof TarkaError ? e.code : null;
-        if (code === 'TARKA_WEBHOOK_BAD_PAYLOAD' || code === 'TARKA_WEBHOOK_TOO_LARGE') {
-          metrics.alerts.inc({ result: 'rejected' }, n);
-          if (warnLog.allow())
-            req.log.warn(
-              { groupKey: payload.groupKey?.slice(0, 200), problems: (e as Error).message },
-              'refused every alert of a notification',
-            );
-        }
-        throw e;
-      } finally {
-        inflight -= n;
-        metrics.webhookAlertsInFlight.set(inflight);
-      }
-      const { warnings, problems, notification, ...counts } = result;
-      for (const k of ['new', 'unchanged', 'resolved', 'rejected'] as const) {
-        if (counts[k]) metrics.alerts.inc({ result: k }, counts[k]);
-      }
-      if (warnings.length) metrics.alertFieldsChanged.inc(warnings.length);
-      if ((warnings.length || problems.length) && warnLog.allow()) {
-        req.log.warn(
-          { groupKey: payload.groupKey?.slice(0, 200), warnings, problems, suppressed: warnLog.suppressed() },
-          'stored a notification with changed fields or refused alerts',
-        );
-      }
-      return reply.status(202).send({
-        ...counts,
-        groupKey: notification.groupKey,
-        receiver: notification.receiver,
-        warnings,
-        problems,
-        truncatedAlerts: payload.truncatedAlerts,
+  app.post('/alerts', { bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES }, async (req, reply) => {
+    const parsed = payloadSchema.safeParse(req.body);
+    if (!parsed.success) {
+      throw new TarkaError(
+        'TARKA_WEBHOOK_BAD_PAYLOAD',
+        describeIssues(parsed.error),
+        'send an Alertmanager webhook payload (version 4)',
+      );
+    }
+    const payload = parsed.data;
+    if (payload.truncatedAlerts > 0) {
+      metrics.truncatedAlerts.inc(payload.truncatedAlerts);
+      req.log.warn(
+        { groupKey: payload.groupKey?.slice(0, 200), truncatedAlerts: payload.truncatedAlerts },
+        'Alertmanager truncated this group; raise max_alerts to see every alert',
+      );
+    }
+    const n = payload.alerts.length;
+    const max = config.WEBHOOK_MAX_INFLIGHT_ALERTS;
+    // A request larger than the limit alone still goes through when nothing else is in flight.
+    if (inflight > 0 && inflight + n > max) {
+      throw new TarkaError(
+        'TARKA_WEBHOOK_OVERLOADED',
+        `${inflight} alerts are being stored already; ${n} more would pass WEBHOOK_MAX_INFLIGHT_ALERTS (${max})`,
+        'Alertmanager retries by itself; raise WEBHOOK_MAX_INFLIGHT_ALERTS or run more webhook replicas',
+      );
+    }
+    inflight += n;
+    metrics.webhookAlertsInFlight.set(inflight);
+    let result;
+    try {
+      result = await ingestAlerts(handler, payload, {
+        allowed,
+        limits: limits(),
+        concurrency: config.WEBHOOK_ALERT_CONCURRENCY,
       });
-    },
-  );
+    } catch (e) {
+      const code = e instanceof TarkaError ? e.code : null;
+      if (code === 'TARKA_WEBHOOK_BAD_PAYLOAD' || code === 'TARKA_WEBHOOK_TOO_LARGE') {
+        metrics.alerts.inc({ result: 'rejected' }, n);
+        if (warnLog.allow())
+          req.log.warn(
+            { groupKey: payload.groupKey?.slice(0, 200), problems: (e as Error).message },
+            'refused every alert of a notification',
+          );
+      }
+      throw e;
+    } finally {
+      inflight -= n;
+      metrics.webhookAlertsInFlight.set(inflight);
+    }
+    const { warnings, problems, notification, ...counts } = result;
+    for (const k of ['new', 'unchanged', 'resolved', 'rejected'] as const) {
+      if (counts[k]) metrics.alerts.inc({ result: k }, counts[k]);
+    }
+    if (warnings.length) metrics.alertFieldsChanged.inc(warnings.length);
+    if ((warnings.length || problems.length) && warnLog.allow()) {
+      req.log.warn(
+        { groupKey: payload.groupKey?.slice(0, 200), warnings, problems, suppressed: warnLog.suppressed() },
+        'stored a notification with changed fields or refused alerts',
+      );
+    }
+    return reply.status(202).send({
+      ...counts,
+      groupKey: notification.groupKey,
+      receiver: notification.receiver,
+      warnings,
+      problems,
+      truncatedAlerts: payload.truncatedAlerts,
+    });
+  });
 }
 
 /** Lets one event through per `ms`; says how many were held back since the last one let through. */

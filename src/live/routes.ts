@@ -1,5 +1,5 @@
 import websocket from '@fastify/websocket';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import type { DatabasePool } from 'slonik';
 import type { Metrics } from '../http/metrics.js';
@@ -22,85 +22,86 @@ const since = (v: unknown) => {
   return Number.isSafeInteger(n) ? n : undefined;
 };
 
-/** GET /api/live: the console's websocket (see src/contract/frames.ts for the protocol). */
-export function liveRoutes(
-  app: FastifyInstance,
-  deps: { config: Config; log: Logger; readPool: DatabasePool; metrics: Metrics },
-) {
-  // An app may be built twice on one registry (tests): reuse the metrics then.
-  const reg = deps.metrics.registry;
-  const clients =
-    (reg.getSingleMetric('tarka_live_clients') as Gauge | undefined) ??
-    new Gauge({
-      name: 'tarka_live_clients',
-      help: 'Consoles connected to the live websocket',
-      registers: [reg],
-    });
-  const connections =
-    (reg.getSingleMetric('tarka_live_connections_total') as Counter | undefined) ??
-    new Counter({
-      name: 'tarka_live_connections_total',
-      help: 'Websocket connections accepted by the live gateway',
-      registers: [reg],
-    });
-  const refused =
-    (reg.getSingleMetric('tarka_live_refused_total') as Counter<'reason'> | undefined) ??
-    new Counter({
-      name: 'tarka_live_refused_total',
-      help: 'Live websockets refused or dropped: total or per_ip connection cap, slow (unsent data over LIVE_MAX_BUFFERED_BYTES)',
-      labelNames: ['reason'],
-      registers: [reg],
-    });
-  const gateway = new LiveGateway(
-    {
-      readPool: deps.readPool,
-      log: deps.log,
-      onClients: (n) => clients.set(n),
-      onSlowClient: () => refused.inc({ reason: 'slow' }),
-      listen: async (onNotice, onReconnect) => {
-        const l = new ProjectionListener(pgSettings(deps.config), deps.log, onNotice, onReconnect);
-        await l.start();
-        return () => l.stop();
+/**
+ * GET /api/live: the console's websocket (see src/contract/frames.ts for the protocol), a plugin of
+ * the console scope: its websocket server, gateway and heartbeat live and close with it.
+ */
+export const liveScope =
+  (deps: { config: Config; log: Logger; readPool: DatabasePool; metrics: Metrics }): FastifyPluginAsync =>
+  async (scope) => {
+    // An app may be built twice on one registry (tests): reuse the metrics then.
+    const reg = deps.metrics.registry;
+    const clients =
+      (reg.getSingleMetric('tarka_live_clients') as Gauge | undefined) ??
+      new Gauge({
+        name: 'tarka_live_clients',
+        help: 'Consoles connected to the live websocket',
+        registers: [reg],
+      });
+    const connections =
+      (reg.getSingleMetric('tarka_live_connections_total') as Counter | undefined) ??
+      new Counter({
+        name: 'tarka_live_connections_total',
+        help: 'Websocket connections accepted by the live gateway',
+        registers: [reg],
+      });
+    const refused =
+      (reg.getSingleMetric('tarka_live_refused_total') as Counter<'reason'> | undefined) ??
+      new Counter({
+        name: 'tarka_live_refused_total',
+        help: 'Live websockets refused or dropped: total or per_ip connection cap, slow (unsent data over LIVE_MAX_BUFFERED_BYTES)',
+        labelNames: ['reason'],
+        registers: [reg],
+      });
+    const gateway = new LiveGateway(
+      {
+        readPool: deps.readPool,
+        log: deps.log,
+        onClients: (n) => clients.set(n),
+        onSlowClient: () => refused.inc({ reason: 'slow' }),
+        listen: async (onNotice, onReconnect) => {
+          const l = new ProjectionListener(pgSettings(deps.config), deps.log, onNotice, onReconnect);
+          await l.start();
+          return () => l.stop();
+        },
       },
-    },
-    { maxBufferedBytes: deps.config.LIVE_MAX_BUFFERED_BYTES },
-  );
-
-  // Open sockets per client address, so one client (or a runaway loop) cannot take them all.
-  // Behind a proxy every console shares the proxy's address: LIVE_MAX_CONNECTIONS_PER_IP is then a
-  // second total cap.
-  const perIp = new Map<string, number>();
-  let open = 0;
-  const full = (ip: string): 'total' | 'per_ip' | null =>
-    open >= deps.config.LIVE_MAX_CONNECTIONS
-      ? 'total'
-      : (perIp.get(ip) ?? 0) >= deps.config.LIVE_MAX_CONNECTIONS_PER_IP
-        ? 'per_ip'
-        : null;
-  const busy = (reason: 'total' | 'per_ip') =>
-    new TarkaError(
-      'TARKA_LIVE_BUSY',
-      reason === 'total'
-        ? 'too many live connections on this server'
-        : 'too many live connections from this address',
-      'close other console tabs; the console retries by itself',
+      { maxBufferedBytes: deps.config.LIVE_MAX_BUFFERED_BYTES },
     );
 
-  // Proxies drop idle connections; a ping every 25 s keeps them open and finds dead peers.
-  const alive = new Map<WsSocket, boolean>();
-  const heartbeat = setInterval(() => {
-    for (const [socket, ok] of alive) {
-      if (!ok) {
-        socket.terminate();
-        continue;
-      }
-      alive.set(socket, false);
-      socket.ping();
-    }
-  }, 25_000);
-  heartbeat.unref();
+    // Open sockets per client address, so one client (or a runaway loop) cannot take them all.
+    // Behind a proxy every console shares the proxy's address: LIVE_MAX_CONNECTIONS_PER_IP is then a
+    // second total cap.
+    const perIp = new Map<string, number>();
+    let open = 0;
+    const full = (ip: string): 'total' | 'per_ip' | null =>
+      open >= deps.config.LIVE_MAX_CONNECTIONS
+        ? 'total'
+        : (perIp.get(ip) ?? 0) >= deps.config.LIVE_MAX_CONNECTIONS_PER_IP
+          ? 'per_ip'
+          : null;
+    const busy = (reason: 'total' | 'per_ip') =>
+      new TarkaError(
+        'TARKA_LIVE_BUSY',
+        reason === 'total'
+          ? 'too many live connections on this server'
+          : 'too many live connections from this address',
+        'close other console tabs; the console retries by itself',
+      );
 
-  app.register(async (scope) => {
+    // Proxies drop idle connections; a ping every 25 s keeps them open and finds dead peers.
+    const alive = new Map<WsSocket, boolean>();
+    const heartbeat = setInterval(() => {
+      for (const [socket, ok] of alive) {
+        if (!ok) {
+          socket.terminate();
+          continue;
+        }
+        alive.set(socket, false);
+        socket.ping();
+      }
+    }, 25_000);
+    heartbeat.unref();
+
     // Browsers send nothing but control frames; anything big is not a console.
     await scope.register(websocket, { options: { maxPayload: 4096 } });
     scope.route<{ Querystring: { since?: string } }>({
@@ -145,9 +146,8 @@ export function liveRoutes(
         gateway.join(socket, since(req.query.since));
       },
     });
-  });
-  app.addHook('onClose', async () => {
-    clearInterval(heartbeat);
-    await gateway.stop();
-  });
-}
+    scope.addHook('onClose', async () => {
+      clearInterval(heartbeat);
+      await gateway.stop();
+    });
+  };
