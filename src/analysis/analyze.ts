@@ -1,7 +1,7 @@
 // The analysis: evidence in, report out. Pure: no I/O, no clock (`now` is passed in), so the same
 // input always gives the same report and any report can be reproduced from stored evidence.
 
-import type { EvidenceItem, LogsData } from '../investigation/evidence.js';
+import type { EvidenceItem, LogsData } from '../collectors/evidence.js';
 import { alertName, severity, type AlertInput, type Window } from './alert.js';
 import { blastRadius } from './blast.js';
 import { changeCorrelation } from './changes.js';

@@ -1,7 +1,7 @@
 // Blast radius from Alertmanager: how many instances of this alert fire now, where, and which
 // of them are silenced. Without the alerts evidence the radius is stated as unknown, not zero.
 
-import type { EvidenceItem, SilencesData } from '../investigation/evidence.js';
+import type { EvidenceItem, SilencesData } from '../collectors/evidence.js';
 import type { AlertInput } from './alert.js';
 import { EV } from './ids.js';
 import type { BlastRadius } from '../contract/report.js';

@@ -1,7 +1,7 @@
 // Change correlation: rollouts (workload revisions) inside the window, with their images and
 // whether they came before the alert. "What changed?" is the first question on any page.
 
-import type { EvidenceItem } from '../investigation/evidence.js';
+import type { EvidenceItem } from '../collectors/evidence.js';
 import type { AlertInput, Window } from './alert.js';
 import { EV } from './ids.js';
 import type { Change, Changes } from '../contract/report.js';

@@ -1,7 +1,7 @@
 // Facts read out of evidence items: numbers and states with the item they came from, so every
 // claim built on them can cite it. A fact is null when its evidence is missing or not ok.
 
-import type { ContainerState, EvidenceItem, WorkloadData } from '../investigation/evidence.js';
+import type { ContainerState, EvidenceItem, WorkloadData } from '../collectors/evidence.js';
 import type { Window } from './alert.js';
 import { EV } from './ids.js';
 import {

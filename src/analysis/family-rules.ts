@@ -1,7 +1,7 @@
 // Family-specific causes. Each rule reads facts from evidence that answered and states what an
 // SRE would conclude from them, with a score reflecting how directly the evidence shows it.
 
-import type { ContainerState } from '../investigation/evidence.js';
+import type { ContainerState } from '../collectors/evidence.js';
 import {
   activeLabel,
   alertActivity,

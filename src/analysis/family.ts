@@ -2,7 +2,7 @@
 // (name, labels, rule expression) and decides what to collect; the final answer also weighs the
 // evidence (a "crash loop" whose container was OOM-killed is an OOM problem).
 
-import type { ContainerState, EvidenceItem, PodData } from '../investigation/evidence.js';
+import type { ContainerState, EvidenceItem, PodData } from '../collectors/evidence.js';
 import { alertExpression, alertName, type AlertInput } from './alert.js';
 import { EV } from './ids.js';
 import { subjectLabels } from './target.js';

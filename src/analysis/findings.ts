@@ -13,7 +13,7 @@ import type {
   SeriesData,
   SilencesData,
   WorkloadData,
-} from '../investigation/evidence.js';
+} from '../collectors/evidence.js';
 import type { EvidenceSummary } from '../contract/report.js';
 import { allPoints, lastValue, maxOf } from './series.js';
 import { cap, oneLine, plural } from './text.js';

@@ -3,7 +3,7 @@
 // claim. Family rules live in family-rules.ts; this module holds the shared machinery and the
 // cross-family causes (recent rollouts, log signatures, wide blast radius).
 
-import type { EvidenceItem } from '../investigation/evidence.js';
+import type { EvidenceItem } from '../collectors/evidence.js';
 import type { AlertInput, Window } from './alert.js';
 import type { FinalFamily } from './family.js';
 import { EV } from './ids.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvidenceRequest } from '../investigation/evidence.js';
+import type { EvidenceRequest } from '../collectors/evidence.js';
 import { alertExpression, defaultWindow, stepFor } from './alert.js';
 import { preliminaryFamily } from './family.js';
 import { makeAlert, NOW } from '../testkit/analysis/scenario.js';

@@ -3,7 +3,7 @@
 // the application's own account. Requests only use label values that are present: nothing is
 // guessed except a Deployment named after a Service, which is marked as such in its title.
 
-import type { EvidenceRequest } from '../investigation/evidence.js';
+import type { EvidenceRequest } from '../collectors/evidence.js';
 import { alertExpression, alertName, stepFor, windowRange, type AlertInput, type Window } from './alert.js';
 import type { Family, FamilyDecision } from './family.js';
 import { POD_FAMILIES } from '../contract/taxonomy.js';

@@ -4,7 +4,7 @@
 // alerts but not on the series stored in the Prometheus that is queried.
 
 import { escapeRegex, selector } from '../collectors/promql.js';
-import type { WorkloadKind } from '../investigation/evidence.js';
+import type { WorkloadKind } from '../collectors/evidence.js';
 
 type Matchers = Record<string, string | { re: string }>;
 

@@ -1,6 +1,6 @@
 // Small numeric helpers over Prometheus results. Points are [unixSeconds, value].
 
-import type { InstantData, RangeData } from '../investigation/evidence.js';
+import type { InstantData, RangeData } from '../collectors/evidence.js';
 
 type Points = [number, number][];
 

@@ -1,9 +1,8 @@
 // What the alert is about: the pod, workload, service, node or cluster, plus who owns it.
 
-import type { EvidenceItem, PodData, WorkloadKind } from '../investigation/evidence.js';
+import type { EvidenceItem, PodData, WorkloadKind } from '../collectors/evidence.js';
 import type { AlertInput } from './alert.js';
-import type { Family } from './family.js';
-import { POD_FAMILIES } from '../contract/taxonomy.js';
+import { POD_FAMILIES, type Family } from '../contract/taxonomy.js';
 import { EV } from './ids.js';
 import { view } from './view.js';
 

@@ -1,7 +1,7 @@
 // Missing sources must become stated unknowns, and nothing may be claimed from them.
 
 import { describe, expect, it } from 'vitest';
-import type { EvidenceRequest } from '../investigation/evidence.js';
+import type { EvidenceRequest } from '../collectors/evidence.js';
 import { EV } from './ids.js';
 import { alerts } from '../testkit/analysis/kube.js';
 import {

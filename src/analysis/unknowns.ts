@@ -1,7 +1,7 @@
 // What we could not see, and therefore do not claim. Each missing input is stated with its reason
 // and the questions it leaves open, grouped so one outage reads as one sentence.
 
-import type { EvidenceItem, EvidenceRequest, EvidenceSource } from '../investigation/evidence.js';
+import type { EvidenceItem, EvidenceRequest, EvidenceSource } from '../collectors/evidence.js';
 import { alertExpression, type AlertInput } from './alert.js';
 import type { Family } from './family.js';
 import { subjectLabels } from './target.js';

@@ -13,7 +13,7 @@ import type {
   RangeData,
   SilencesData,
   WorkloadData,
-} from '../investigation/evidence.js';
+} from '../collectors/evidence.js';
 
 export interface Found<T> {
   item: EvidenceItem;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertsData, SilencesData } from '../investigation/evidence.js';
+import type { AlertsData, SilencesData } from './evidence.js';
 import {
   createAlertmanagerCollector,
   escapeMatcherValue,

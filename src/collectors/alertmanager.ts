@@ -1,4 +1,4 @@
-import type { AlertsData, EvidenceItem, EvidenceRequest, SilencesData } from '../investigation/evidence.js';
+import type { AlertsData, EvidenceItem, EvidenceRequest, SilencesData } from './evidence.js';
 import { asSource, excerpt, httpText, parseJson, urlUnder, type HttpSource } from './http.js';
 import { timeoutContext, toItem, type CollectContext, type Outcome, type TimeWindow } from './item.js';
 

@@ -1,4 +1,4 @@
-import type { CollectorStatus, EvidenceItem, EvidenceRequest } from '../investigation/evidence.js';
+import type { CollectorStatus, EvidenceItem, EvidenceRequest } from './evidence.js';
 
 // What every collector shares: the time window, the per-call context and the way an outcome
 // becomes an EvidenceItem. Collectors return items themselves so each can be used on its own;

@@ -6,13 +6,7 @@ import type {
   V1Pod,
   V1PodTemplateSpec,
 } from '@kubernetes/client-node';
-import type {
-  ContainerState,
-  EventsData,
-  NodeData,
-  PodData,
-  WorkloadData,
-} from '../investigation/evidence.js';
+import type { ContainerState, EventsData, NodeData, PodData, WorkloadData } from './evidence.js';
 
 // Pure conversions from Kubernetes API objects (as @kubernetes/client-node deserializes them:
 // camelCase fields, Date objects for timestamps) to the evidence data shapes. No I/O here.

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EventsData, LogsData, NodeData, PodData, WorkloadData } from '../investigation/evidence.js';
+import type { EventsData, LogsData, NodeData, PodData, WorkloadData } from './evidence.js';
 import { timeoutContext } from './item.js';
 import {
   createKubernetesCollector,

@@ -22,7 +22,7 @@ import type {
   NodeData,
   PodData,
   WorkloadData,
-} from '../investigation/evidence.js';
+} from './evidence.js';
 import { isAbort, parseJson, unreachable } from './http.js';
 import {
   capText,

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogsData } from '../investigation/evidence.js';
+import type { LogsData } from './evidence.js';
 import { logqlSelector, logsqlQuery, quoteString } from './log-queries.js';
 import { createLogsCollector, type LogsBackend, type LogsRequest } from './logs.js';
 import {

@@ -1,4 +1,4 @@
-import type { EvidenceItem, EvidenceRequest, LogsData } from '../investigation/evidence.js';
+import type { EvidenceItem, EvidenceRequest, LogsData } from './evidence.js';
 import { asSource, excerpt, httpText, parseJson, urlUnder, type HttpSource } from './http.js';
 import {
   capText,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvidenceRequest } from '../investigation/evidence.js';
+import type { EvidenceRequest } from './evidence.js';
 import { investigate } from '../investigation/investigate.js';
 import { createToolkit } from '../investigation/toolkit.js';
 import { loadConfig } from '../shared/config.js';

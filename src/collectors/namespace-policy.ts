@@ -1,4 +1,4 @@
-import type { EvidenceRequest } from '../investigation/evidence.js';
+import type { EvidenceRequest } from './evidence.js';
 
 // Which namespaces collectors may read (COLLECTOR_NAMESPACES_ALLOW / COLLECTOR_NAMESPACES_DENY):
 // an operator can keep Tarka out of, say, kube-system or a tenant's namespaces. A request for a

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InstantData, RangeData, SeriesData } from '../investigation/evidence.js';
+import type { InstantData, RangeData, SeriesData } from './evidence.js';
 import { timeoutContext } from './item.js';
 import {
   createPrometheusCollector,

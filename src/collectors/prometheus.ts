@@ -1,10 +1,4 @@
-import type {
-  EvidenceItem,
-  EvidenceRequest,
-  InstantData,
-  RangeData,
-  SeriesData,
-} from '../investigation/evidence.js';
+import type { EvidenceItem, EvidenceRequest, InstantData, RangeData, SeriesData } from './evidence.js';
 import { asSource, excerpt, httpText, parseJson, urlUnder, type HttpSource } from './http.js';
 import { timeoutContext, toItem, type CollectContext, type Outcome, type TimeWindow } from './item.js';
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvidenceRequest, InstantData, LogsData, PodData } from '../investigation/evidence.js';
+import type { EvidenceRequest, InstantData, LogsData, PodData } from './evidence.js';
 import { NOT_CONFIGURED } from './kubernetes.js';
 import { createCollectors } from './run.js';
 import { startFakeKubernetes, type FakeKubernetes } from '../testkit/fake-kubernetes.js';

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { EvidenceItem, EvidenceRequest } from '../investigation/evidence.js';
+import type { EvidenceItem, EvidenceRequest } from './evidence.js';
 import { createAlertmanagerCollector } from './alertmanager.js';
 import type { HttpSource } from './http.js';
 import { DEFAULT_TIMEOUT_MS, timeoutContext, toItem, type Outcome, type TimeWindow } from './item.js';

@@ -16,7 +16,7 @@ export const caseListQuerySchema = z.object({
   classification: z.string().max(64).optional(),
   family: z.string().max(64).optional(),
   cluster: z.string().max(256).optional(),
-  /** Free text plus tokens such as ns:, pod:, deploy:, svc:, cluster:, alert: (src/live/search.ts). */
+  /** Free text plus tokens such as ns:, pod:, deploy:, svc:, cluster:, alert: (src/projections/search.ts). */
   q: z.string().max(256).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),

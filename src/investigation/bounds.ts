@@ -1,5 +1,5 @@
 import { storable, truncateUtf8, utf8Bytes } from '../shared/storable-text.js';
-import type { InvestigationReport, Step } from './investigate.js';
+import type { InvestigationReport, Step } from './records.js';
 
 // Every step event, failure text and report must fit one JetStream message (1 MB by default) and be
 // storable by Postgres, whatever a collector returned: a 2 MB error page, a huge query, log lines

@@ -1,9 +1,10 @@
 import type { AlertInput, Window } from '../analysis/alert.js';
-import type { CaseEventOf } from '../events/case-events.js';
 import { boundReport, boundStep, boundValue } from './bounds.js';
-import type { EvidenceItem, EvidenceRequest } from './evidence.js';
+import type { EvidenceItem, EvidenceRequest } from '../collectors/evidence.js';
+import type { InvestigationReport, Step } from './records.js';
 
 export type { AlertInput, Window };
+export type { InvestigationReport, Step };
 
 /** What an investigation needs from the planner, the collectors and the analysis. */
 export interface Toolkit {
@@ -16,17 +17,6 @@ export interface Toolkit {
     now: string;
   }): InvestigationReport;
 }
-
-/** The fields of a report the rest of the system relies on; the full shape is the analysis' schema. */
-export interface InvestigationReport {
-  family: string;
-  summary: string;
-  classification: string;
-  [k: string]: unknown;
-}
-
-/** A finished step, as its InvestigationStepCompleted event will carry it. */
-export type Step = Omit<CaseEventOf<'InvestigationStepCompleted'>['data'], 'investigationId'>;
 
 /** Largest evidence payload (bytes of JSON) a step event carries; far below the 1 MB message cap. */
 const MAX_STEP_DATA = 16_000;

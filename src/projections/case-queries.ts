@@ -7,7 +7,7 @@ import {
   type CaseView,
   type InvestigationView,
 } from '../contract/views.js';
-import { parseSearch, regexEscape } from '../live/search.js';
+import { parseSearch, regexEscape } from './search.js';
 
 // A snooze ends by the clock, not by an event: the effective status is computed at read time.
 const effectiveStatus = sql.fragment`CASE WHEN status = 'snoozed' AND snoozed_until <= now() THEN alert_status ELSE status END`;
