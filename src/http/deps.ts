@@ -7,7 +7,15 @@ import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
 import type { Metrics } from './metrics.js';
 
-/** What the HTTP scopes are built from (each takes the part it uses). */
+/** Whether Postgres is set up yet, and whether this process needs it to be ready (runtime tells). */
+export interface DatabaseHealth {
+  /** runtime's PostgresNeed ('required' | 'optional'); /ready ignores a Postgres down only when 'optional'. */
+  readonly need: string;
+  /** Undefined once the database is set up; until then, why it is not. */
+  readonly problem: string | undefined;
+}
+
+/** What the HTTP scopes are built from (each takes the part it uses); handed in by runtime. */
 export interface AppDeps {
   config: Config;
   log: Logger;
@@ -17,4 +25,5 @@ export interface AppDeps {
   readPool: DatabasePool;
   metrics: Metrics;
   nc?: NatsConnection;
+  database?: DatabaseHealth;
 }

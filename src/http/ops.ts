@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { NatsConnection } from 'nats';
 import type pg from 'pg';
 import type { EventStore } from '../events/event-store.js';
-import type { DatabaseStatus } from '../runtime/database.js';
 import { scrubSecrets } from '../shared/secret-url.js';
+import type { DatabaseHealth } from './deps.js';
 import type { Metrics } from './metrics.js';
 
 const within = <T>(p: Promise<T>, ms: number) =>
@@ -17,7 +17,7 @@ type OpsDeps = {
   pool: pg.Pool;
   store: EventStore;
   metrics: Metrics;
-  database?: Pick<DatabaseStatus, 'need' | 'problem'>;
+  database?: DatabaseHealth;
 };
 
 /** The ops scope, served by every process: no browser guards, no proxy auth (kubelets, Prometheus). */

@@ -1,8 +1,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { DatabasePool } from 'slonik';
-import type { Metrics } from '../http/metrics.js';
 import { pgSettings } from '../db/postgres.js';
 import type { Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
@@ -27,7 +26,12 @@ const since = (v: unknown) => {
  * the console scope: its websocket server, gateway and heartbeat live and close with it.
  */
 export const liveScope =
-  (deps: { config: Config; log: Logger; readPool: DatabasePool; metrics: Metrics }): FastifyPluginAsync =>
+  (deps: {
+    config: Config;
+    log: Logger;
+    readPool: DatabasePool;
+    metrics: { registry: Registry };
+  }): FastifyPluginAsync =>
   async (scope) => {
     // An app may be built twice on one registry (tests): reuse the metrics then.
     const reg = deps.metrics.registry;
