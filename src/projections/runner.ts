@@ -6,7 +6,7 @@ import type { EventStore, Subscription } from '../events/event-store.js';
 import type { Recorded } from '../events/envelope.js';
 import type { Logger } from '../shared/log.js';
 import { StoreUnavailable } from '../shared/errors.js';
-import type { Metrics } from '../http/metrics.js';
+import type { Counter } from 'prom-client';
 import { activeGeneration, checkpoint } from './generations.js';
 import { physicalTables, type Projection } from './projection.js';
 import { applyIsolating, reactIsolating } from './isolate.js';
@@ -28,8 +28,8 @@ export interface RunnerDeps {
   pool: pg.Pool;
   store: EventStore;
   log: Logger;
-  /** Counts set-aside events when given (the process's /metrics). */
-  metrics?: Metrics;
+  /** Counts set-aside events when given (the process's /metrics, src/http/metrics.ts). */
+  metrics?: { projectorSetAside: Pick<Counter<'projector'>, 'inc'> };
 }
 
 /**
