@@ -91,12 +91,15 @@ export function webhookScope(deps: WebhookDeps): FastifyPluginAsync {
 function alertsRoute(app: FastifyInstance, deps: WebhookDeps) {
   const { config, handler, metrics } = deps;
   const allowed = config.ALERTNAME_ALLOWLIST.length ? new Set(config.ALERTNAME_ALLOWLIST) : null;
-  const limits = (): AlertLimits => ({
+  const fixed = {
     maxLabels: config.ALERT_MAX_LABELS,
     maxLabelNameBytes: config.ALERT_MAX_LABEL_NAME_BYTES,
     maxLabelValueBytes: config.ALERT_MAX_LABEL_VALUE_BYTES,
     maxAnnotationValueBytes: config.ALERT_MAX_ANNOTATION_VALUE_BYTES,
     clockSkewMs: durationMs(config.ALERT_MAX_CLOCK_SKEW),
+  };
+  const limits = (): AlertLimits => ({
+    ...fixed,
     // Asked at each request: after a reconnect the server, and its limit, may differ.
     maxMessageBytes: deps.nc?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD,
   });

@@ -68,7 +68,7 @@ const nanos = (s: number) => s * 1_000_000_000;
  */
 export async function ensureEventStream(jsm: JetStreamManager, spec: EventStreamSpec): Promise<void> {
   const subjects = [`${spec.subjectPrefix}.>`];
-  const wanted: Partial<StreamConfig> = {
+  const wanted: Partial<StreamConfig> & { name: string } = {
     name: spec.name,
     subjects,
     storage: StorageType.File,
@@ -85,15 +85,8 @@ export async function ensureEventStream(jsm: JetStreamManager, spec: EventStream
     num_replicas: spec.replicas,
     duplicate_window: nanos(spec.duplicateWindowSeconds),
   };
-  let info;
-  try {
-    info = await jsm.streams.info(spec.name);
-  } catch (e) {
-    if ((e as { code?: string }).code !== '404') throw e;
-    await jsm.streams.add(wanted);
-    return;
-  }
-  const c = info.config;
+  const c = await existingOrCreated(jsm, wanted);
+  if (!c) return;
   const problems: string[] = [];
   if (c.retention !== RetentionPolicy.Limits) problems.push(`retention is ${c.retention}, must be limits`);
   if (c.max_age > 0) problems.push('max_age is set: events would expire');
@@ -165,7 +158,7 @@ export async function ensureWorkQueue(jsm: JetStreamManager, spec: WorkQueueSpec
     max_msg_size: MAX_JOB_BYTES,
     discard: DiscardPolicy.New,
   };
-  const wanted: Partial<StreamConfig> = {
+  const wanted: Partial<StreamConfig> & { name: string } = {
     name: spec.name,
     subjects: [spec.subject],
     storage: StorageType.File,
@@ -174,22 +167,16 @@ export async function ensureWorkQueue(jsm: JetStreamManager, spec: WorkQueueSpec
     duplicate_window: nanos(spec.duplicateWindowSeconds),
     ...limits,
   };
-  let info;
-  try {
-    info = await jsm.streams.info(spec.name);
-  } catch (e) {
-    if ((e as { code?: string }).code !== '404') throw e;
-    await jsm.streams.add(wanted);
-    return;
-  }
-  if (info.config.retention !== RetentionPolicy.Workqueue || !info.config.subjects?.includes(spec.subject)) {
+  const c = await existingOrCreated(jsm, wanted);
+  if (!c) return;
+  if (c.retention !== RetentionPolicy.Workqueue || !c.subjects?.includes(spec.subject)) {
     throw new TarkaError(
       'TARKA_ES_STREAM_UNFIT',
-      `stream ${spec.name} is not a work queue on ${spec.subject} (retention ${info.config.retention}, subjects ${JSON.stringify(info.config.subjects)})`,
+      `stream ${spec.name} is not a work queue on ${spec.subject} (retention ${c.retention}, subjects ${JSON.stringify(c.subjects)})`,
       'set JETSTREAM_STREAM to an unused name, or fix the stream',
     );
   }
-  await applyLimits(jsm, spec.name, info.config, limits);
+  await applyLimits(jsm, spec.name, c, limits);
 }
 
 export interface DeadLetterSpec {
@@ -215,24 +202,37 @@ export async function ensureDeadLetterStream(jsm: JetStreamManager, spec: DeadLe
     max_msg_size: MAX_JOB_BYTES + 16 * 1024,
     discard: DiscardPolicy.Old,
   };
-  let info;
+  const c = await existingOrCreated(jsm, {
+    name: spec.name,
+    subjects: [spec.subject],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    num_replicas: spec.replicas,
+    ...limits,
+  });
+  if (c) await applyLimits(jsm, spec.name, c, limits);
+}
+
+/**
+ * The stream's configuration as it stands, or null once it is created as `wanted`. Several
+ * replicas start at once: a stream another one created meanwhile (10058) is read, not an error.
+ */
+async function existingOrCreated(
+  jsm: JetStreamManager,
+  wanted: Partial<StreamConfig> & { name: string },
+): Promise<StreamConfig | null> {
   try {
-    info = await jsm.streams.info(spec.name);
+    return (await jsm.streams.info(wanted.name)).config;
   } catch (e) {
     if ((e as { code?: string }).code !== '404') throw e;
-    await jsm.streams
-      .add({
-        name: spec.name,
-        subjects: [spec.subject],
-        storage: StorageType.File,
-        retention: RetentionPolicy.Limits,
-        num_replicas: spec.replicas,
-        ...limits,
-      })
-      .catch((err: { api_error?: { err_code?: number } }) => {
-        if (err.api_error?.err_code !== 10058) throw err; // created meanwhile by another worker
-      });
-    return;
   }
-  await applyLimits(jsm, spec.name, info.config, limits);
+  try {
+    await jsm.streams.add(wanted);
+    return null;
+  } catch (e) {
+    if ((e as { api_error?: { err_code?: number } }).api_error?.err_code !== STREAM_NAME_IN_USE) throw e;
+    return (await jsm.streams.info(wanted.name)).config;
+  }
 }
+
+const STREAM_NAME_IN_USE = 10058;
