@@ -201,15 +201,11 @@ type Widen<T> = T extends string
         : { [K in keyof T]: Widen<T[K]> };
 
 /** Any field of `T`'s objects may be missing (the items of its lists are whole); enums widened. */
-type Loose<T> = T extends string
-  ? string
-  : T extends number
-    ? number
-    : T extends boolean | null
-      ? T
-      : T extends readonly (infer U)[]
-        ? Widen<U>[]
-        : { [K in keyof T]?: Loose<T[K]> };
+type Loose<T> = T extends readonly unknown[]
+  ? Widen<T>
+  : T extends object
+    ? { [K in keyof T]?: Loose<T[K]> }
+    : Widen<T>;
 
 /** A score as reports once wrote it (`{ value }`), or as they do now (a number). */
 export type RecordedScore = number | { value?: number };
