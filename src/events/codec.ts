@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { commitSchema, type NewEvent, type Recorded } from './envelope.js';
-import { caseEventVersions, isCaseEventType } from './case-events.js';
+import { eventVersions, isEventType } from './catalogue.js';
 import { upcast } from './upcasters.js';
 import { TarkaError } from '../shared/errors.js';
 import type { AppendOptions } from './event-store.js';
@@ -10,12 +10,12 @@ import type { AppendOptions } from './event-store.js';
 export function toEnvelopes(aggregate: string, events: NewEvent[], options: AppendOptions, now = new Date()) {
   const occurredAt = now.toISOString();
   return events.map((e) => {
-    if (!isCaseEventType(e.type))
+    if (!isEventType(e.type))
       throw new TarkaError('TARKA_EVENT_UNREADABLE', `unknown event type ${e.type}`);
     return {
       id: randomUUID(),
       type: e.type,
-      schema: caseEventVersions[e.type],
+      schema: eventVersions[e.type],
       aggregate,
       occurredAt,
       causationId: options.causationId ?? null,

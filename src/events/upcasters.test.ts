@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { caseEventSchemas, caseEventVersions } from './case-events.js';
+import { eventSchemas, eventVersions } from './catalogue.js';
 import { upcast } from './upcasters.js';
 
 // A golden fixture per historical schema version: each must still read as the current shape.
@@ -10,7 +10,7 @@ const fixtures = readdirSync(dir)
   .map((f) => ({
     file: f,
     ...(JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as {
-      type: keyof typeof caseEventSchemas;
+      type: keyof typeof eventSchemas;
       schema: number;
       data: unknown;
     }),
@@ -19,11 +19,11 @@ const fixtures = readdirSync(dir)
 describe('event upcasters', () => {
   it.each(fixtures)('$file reads as the current $type schema', ({ type, schema, data }) => {
     const event = upcast(type, schema, data);
-    expect(caseEventSchemas[type].safeParse(event.data).success).toBe(true);
+    expect(eventSchemas[type].safeParse(event.data).success).toBe(true);
   });
 
   it('keeps a fixture for every version of every event type that has more than one', () => {
-    for (const [type, current] of Object.entries(caseEventVersions)) {
+    for (const [type, current] of Object.entries(eventVersions)) {
       for (let v = 1; v <= current && current > 1; v++) {
         expect(
           fixtures.some((f) => f.type === type && f.schema === v),
@@ -58,7 +58,7 @@ describe('AlertFired labels', () => {
         '"labels":{"alertname":"A","__proto__":"p","constructor":"c"},"annotations":{},' +
         '"notification":{"receiver":null,"groupKey":null,"truncatedAlerts":0,"reason":null}}',
     ) as unknown;
-    const event = upcast('AlertFired', caseEventVersions.AlertFired, stored);
+    const event = upcast('AlertFired', eventVersions.AlertFired, stored);
     const labels = (event.data as { labels: Record<string, string> }).labels;
     expect(Object.entries(labels)).toEqual([
       ['alertname', 'A'],
@@ -70,7 +70,7 @@ describe('AlertFired labels', () => {
 
   it('still refuses labels that are not strings', () => {
     expect(() =>
-      upcast('AlertFired', caseEventVersions.AlertFired, {
+      upcast('AlertFired', eventVersions.AlertFired, {
         fingerprint: 'f',
         episode: 1,
         startsAt: '2026-12-01T00:00:00Z',

@@ -1,5 +1,5 @@
 import { TarkaError } from '../shared/errors.js';
-import { caseEventSchemas, caseEventVersions, isCaseEventType, type CaseEvent } from './case-events.js';
+import { eventSchemas, eventVersions, isEventType, type TarkaEvent } from './catalogue.js';
 
 // Pure functions that lift an old payload one version up. Keyed by "Type@fromVersion".
 type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
@@ -18,11 +18,11 @@ const upcasters: Record<string, Upcaster> = {
 };
 
 /** Brings a stored payload to the current schema and validates it. Throws on unknown shapes. */
-export function upcast(type: string, schema: number, data: unknown): CaseEvent {
-  if (!isCaseEventType(type)) {
+export function upcast(type: string, schema: number, data: unknown): TarkaEvent {
+  if (!isEventType(type)) {
     throw new TarkaError('TARKA_EVENT_UNREADABLE', `unknown event type ${type}`, 'upgrade Tarka to read it');
   }
-  const current = caseEventVersions[type];
+  const current = eventVersions[type];
   if (schema > current) {
     throw new TarkaError(
       'TARKA_EVENT_UNREADABLE',
@@ -36,12 +36,12 @@ export function upcast(type: string, schema: number, data: unknown): CaseEvent {
     if (!up) throw new TarkaError('TARKA_EVENT_UNREADABLE', `no upcaster for ${type}@${v}`);
     payload = up(payload);
   }
-  const parsed = caseEventSchemas[type].safeParse(payload);
+  const parsed = eventSchemas[type].safeParse(payload);
   if (!parsed.success) {
     throw new TarkaError(
       'TARKA_EVENT_UNREADABLE',
       `${type}@${schema} does not match its schema: ${parsed.error.issues[0]?.message ?? ''} at ${parsed.error.issues[0]?.path.join('.') ?? ''}`,
     );
   }
-  return { type, data: parsed.data } as CaseEvent;
+  return { type, data: parsed.data } as TarkaEvent;
 }
