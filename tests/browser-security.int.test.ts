@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type Routes } from '../src/http/app.js';
 import { inlineScriptHashes } from '../src/http/static.js';
-import type { ProjectorRunner } from '../src/projections/runner.js';
+import type { ProjectorRunner } from '../src/projections/engine/runner.js';
 import { startProjectors } from '../src/runtime/projectors.js';
 import type { Config } from '../src/shared/config.js';
 import { waitFor } from '../src/events/event-store.contract.js';

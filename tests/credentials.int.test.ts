@@ -10,7 +10,7 @@ import { startWorker } from '../src/runtime/worker-process.js';
 import { createContext, type Context } from '../src/runtime/context.js';
 import { connectEventLog } from '../src/runtime/connections.js';
 import { createToolkit } from '../src/investigation/toolkit.js';
-import type { ProjectorRunner } from '../src/projections/runner.js';
+import type { ProjectorRunner } from '../src/projections/engine/runner.js';
 import { waitFor } from '../src/events/event-store.contract.js';
 import { readInThread } from '../src/nats/read-in-thread.js';
 import { natsSettings } from '../src/nats/nats-options.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AckPolicy } from 'nats';
 import { buildApp } from '../src/http/app.js';
 import { startProjectors } from '../src/runtime/projectors.js';
-import { jobSchema } from '../src/dispatch/job.js';
+import { jobSchema } from '../src/nats/job.js';
 import { testContext } from './support/context.js';
 import { alertmanagerFixtures } from './fixtures.js';
 

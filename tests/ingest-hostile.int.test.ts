@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/http/app.js';
 import { labelsFingerprint } from '../src/ingest/alertmanager-payload.js';
 import { startProjectors } from '../src/runtime/projectors.js';
-import type { ProjectorRunner } from '../src/projections/runner.js';
+import type { ProjectorRunner } from '../src/projections/engine/runner.js';
 import { testContext } from './support/context.js';
 import { alertmanagerFixtures } from './fixtures.js';
 

@@ -7,7 +7,7 @@ import { createToolkit } from '../src/investigation/toolkit.js';
 import type { Toolkit } from '../src/investigation/investigate.js';
 import { startProjectors } from '../src/runtime/projectors.js';
 import { startWorker } from '../src/runtime/worker-process.js';
-import type { ProjectorRunner } from '../src/projections/runner.js';
+import type { ProjectorRunner } from '../src/projections/engine/runner.js';
 import { startFakeVictoriaLogs, type FakeLogs } from '../src/testkit/fake-logs.js';
 import { waitFor } from '../src/events/event-store.contract.js';
 import { testContext } from './support/context.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/http/app.js';
 import { startProjectors } from '../src/runtime/projectors.js';
-import type { ProjectorRunner } from '../src/projections/runner.js';
+import type { ProjectorRunner } from '../src/projections/engine/runner.js';
 import { labelsFingerprint } from '../src/ingest/alertmanager-payload.js';
 import { deadLetterStream } from '../src/nats/job-queue.js';
 import { maxDeliveriesStream } from '../src/nats/max-deliveries.js';

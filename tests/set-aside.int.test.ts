@@ -4,17 +4,17 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/http/app.js';
-import { casesProjection } from '../src/projections/cases-projection.js';
-import { ProjectorRunner } from '../src/projections/runner.js';
+import { casesProjection } from '../src/projections/cases/projection.js';
+import { ProjectorRunner } from '../src/projections/engine/runner.js';
 import { projectionsOf } from '../src/runtime/projectors.js';
-import { reportProjection } from '../src/projections/report-projection.js';
+import { reportProjection } from '../src/reactors/report-writer.js';
 import { createObjectStore } from '../src/reports/create.js';
 import { renderReport } from '../src/reports/render.js';
 import type { ObjectStore } from '../src/reports/object-store.js';
 import { testContext } from './support/context.js';
 import { envOf, freePort } from './support/process.js';
 import pg from 'pg';
-import { describeError, isAboutTheData } from '../src/projections/set-aside.js';
+import { describeError, isAboutTheData } from '../src/projections/engine/set-aside.js';
 import { StoreUnavailable, TarkaError } from '../src/shared/errors.js';
 
 // Events already in the log that a projector cannot apply must not wedge it: they are appended

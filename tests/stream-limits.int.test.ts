@@ -4,7 +4,7 @@ import { AckPolicy, DiscardPolicy, RetentionPolicy, StorageType } from 'nats';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/http/app.js';
 import { startProjectors } from '../src/runtime/projectors.js';
-import type { ProjectorRunner } from '../src/projections/runner.js';
+import type { ProjectorRunner } from '../src/projections/engine/runner.js';
 import { ensureDeadLetterStream, ensureWorkQueue, STREAM_DEFAULTS } from '../src/nats/jetstream-setup.js';
 import { waitFor } from '../src/events/event-store.contract.js';
 import { labelsFingerprint } from '../src/ingest/alertmanager-payload.js';

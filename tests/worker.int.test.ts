@@ -10,7 +10,7 @@ import { startProjectors } from '../src/runtime/projectors.js';
 import { startWorker } from '../src/runtime/worker-process.js';
 import { createToolkit } from '../src/investigation/toolkit.js';
 import type { Toolkit } from '../src/investigation/investigate.js';
-import type { ProjectorRunner } from '../src/projections/runner.js';
+import type { ProjectorRunner } from '../src/projections/engine/runner.js';
 import { FsObjectStore } from '../src/reports/fs-object-store.js';
 import { deadLetterStream } from '../src/nats/job-queue.js';
 import { maxDeliveriesStream } from '../src/nats/max-deliveries.js';

@@ -3,8 +3,8 @@ import type { Logger } from '../shared/log.js';
 import { JetStreamEventStore } from '../nats/jetstream-event-store.js';
 import { connectDatabase, connectEventLog } from '../runtime/connections.js';
 import { projectionsOf } from '../runtime/projectors.js';
-import { listSetAside, type SetAsideRow } from '../projections/set-aside.js';
-import { retrySetAside } from '../projections/set-aside-retry.js';
+import { listSetAside, type SetAsideRow } from '../projections/engine/set-aside.js';
+import { retrySetAside } from '../projections/engine/set-aside-retry.js';
 import { TarkaError } from '../shared/errors.js';
 
 // `tarka parked`: the events projectors set aside because they could not apply them.

@@ -4,8 +4,8 @@ import type { Logger } from '../shared/log.js';
 import { JetStreamEventStore } from '../nats/jetstream-event-store.js';
 import { natsSettings } from '../nats/nats-options.js';
 import { connectDatabase, connectEventLog } from '../runtime/connections.js';
-import { readModels } from '../projections/read-models.js';
-import { replayProjection } from '../projections/replay.js';
+import { readModels } from '../projections/registry.js';
+import { replayProjection } from '../projections/engine/replay.js';
 
 /** `tarka replay`: rebuilds each read model blue/green, with a progress bar and a summary. */
 export async function runReplay(config: Config, log: Logger): Promise<void> {

@@ -3,7 +3,7 @@ import type { DatabasePool } from 'slonik';
 import type { EventStore } from '../events/event-store.js';
 import { caseAggregate } from '../contract/case-id.js';
 import { caseIdSchema, caseListQuerySchema, type CaseDetail, type CaseList } from '../contract/views.js';
-import { getCase, getInvestigations, listCases } from '../projections/case-queries.js';
+import { getCase, getInvestigations, listCases } from '../projections/cases/queries.js';
 import { TarkaError } from '../shared/errors.js';
 
 export function apiRoutes(app: FastifyInstance, deps: { readPool: DatabasePool; store: EventStore }) {

@@ -1,6 +1,6 @@
 import type { DatabasePool } from 'slonik';
 import type { Logger } from '../shared/log.js';
-import { projectedPosition, readChanges, type Changes } from './changes.js';
+import { projectedPosition, readChanges, type Changes } from '../projections/cases/live.js';
 import { framesOf, type Frame } from '../contract/frames.js';
 import type { ProjectionNotice } from './listener.js';
 

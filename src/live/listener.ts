@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { PgSettings } from '../db/postgres.js';
-import { PROJECTION_CHANNEL } from '../projections/runner.js';
+import { PROJECTION_CHANNEL } from '../projections/engine/runner.js';
 import type { Logger } from '../shared/log.js';
 
 export interface ProjectionNotice {

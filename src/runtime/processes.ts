@@ -41,8 +41,8 @@ export async function startProject(ctx: Context, options: { http: boolean }): Pr
   // analysis modules in memory without ever using them.
   const [{ startProjectors }, { readModels }, { upgradeReadModels }] = await Promise.all([
     import('./projectors.js'),
-    import('../projections/read-models.js'),
-    import('../projections/upgrade.js'),
+    import('../projections/registry.js'),
+    import('../projections/engine/upgrade.js'),
   ]);
   await upgradeReadModels(ctx, readModels);
   const runners = startProjectors(ctx);

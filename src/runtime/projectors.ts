@@ -1,9 +1,9 @@
 import type { NatsConnection } from 'nats';
-import { casesProjection } from '../projections/cases-projection.js';
-import type { Projection } from '../projections/projection.js';
-import { ProjectorRunner } from '../projections/runner.js';
-import { reportProjection } from '../projections/report-projection.js';
-import { dispatcherProjection } from '../dispatch/dispatcher.js';
+import { casesProjection } from '../projections/cases/projection.js';
+import type { Projection } from '../projections/engine/projection.js';
+import { ProjectorRunner } from '../projections/engine/runner.js';
+import { reportProjection } from '../reactors/report-writer.js';
+import { dispatcherProjection } from '../reactors/dispatcher.js';
 import { createObjectStore } from '../reports/create.js';
 import { renderReport } from '../reports/render.js';
 import type { Config } from '../shared/config.js';

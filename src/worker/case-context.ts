@@ -2,7 +2,7 @@ import type { EventStore } from '../events/event-store.js';
 import type { CaseEventOf } from '../events/case-events.js';
 import { caseAggregate } from '../contract/case-id.js';
 import type { AlertInput } from '../investigation/investigate.js';
-import type { Job } from '../dispatch/job.js';
+import type { Job } from '../nats/job.js';
 
 /** The alert an investigation is about: the AlertFired of the job's episode, read from the log. */
 export async function alertForJob(store: EventStore, job: Job): Promise<AlertInput | null> {

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Consumer, JsMsg, NatsConnection } from 'nats';
 import type { CaseCommandHandler } from '../commands/case/handler.js';
 import type { EventStore } from '../events/event-store.js';
-import { jobSchema, type Job } from '../dispatch/job.js';
+import { jobSchema, type Job } from '../nats/job.js';
 import { boundError } from '../investigation/bounds.js';
 import { investigate, type Step, type Toolkit, type Window } from '../investigation/investigate.js';
 import type { Logger } from '../shared/log.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
-import type { ProjectorRunner } from '../../src/projections/runner.js';
+import type { ProjectorRunner } from '../../src/projections/engine/runner.js';
 import { startProjectors } from '../../src/runtime/projectors.js';
 import { testContext } from '../support/context.js';
 

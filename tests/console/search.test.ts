@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSearch } from '../../src/projections/search.js';
+import { parseSearch } from '../../src/projections/cases/search.js';
 
 describe('inbox search tokens', () => {
   it('splits known tokens, label tokens and free text', () => {

@@ -8,7 +8,7 @@ import { startWorker } from '../../src/runtime/worker-process.js';
 import { createToolkit } from '../../src/investigation/toolkit.js';
 import { renderReport } from '../../src/reports/render.js';
 import { S3ObjectStore } from '../../src/reports/s3-object-store.js';
-import type { ProjectorRunner } from '../../src/projections/runner.js';
+import type { ProjectorRunner } from '../../src/projections/engine/runner.js';
 import { startFakeKubernetes, type FakeKubernetes } from '../../src/testkit/fake-kubernetes.js';
 import { freePort } from '../../src/testkit/processes.js';
 import { waitFor } from '../../src/events/event-store.contract.js';

@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import type { EventStore } from '../events/event-store.js';
-import type { Recorded } from '../events/envelope.js';
-import type { Logger } from '../shared/log.js';
-import { StoreUnavailable, TarkaError } from '../shared/errors.js';
-import { checkout } from '../db/postgres.js';
+import type { EventStore } from '../../events/event-store.js';
+import type { Recorded } from '../../events/envelope.js';
+import type { Logger } from '../../shared/log.js';
+import { StoreUnavailable, TarkaError } from '../../shared/errors.js';
+import { checkout } from '../../db/postgres.js';
 import { physicalTables, type Projection } from './projection.js';
 import { reactIsolating, setAsideOf } from './isolate.js';
 import {

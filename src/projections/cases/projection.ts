@@ -1,10 +1,10 @@
 import pg from 'pg';
-import type { Recorded } from '../events/envelope.js';
-import type { Projection } from './projection.js';
-import { evolveRow, type CaseRow } from './case-row.js';
+import type { Recorded } from '../../events/envelope.js';
+import type { Projection } from '../engine/projection.js';
+import { evolveRow, type CaseRow } from './evolve.js';
 import { applyTimeline, timelineIndexes, timelineTables } from './timeline.js';
-import { createTable, readRows, upsertForward } from './table-rows.js';
-import { caseIdOf, isCaseAggregate } from '../contract/case-id.js';
+import { createTable, readRows, upsertForward } from '../engine/table-rows.js';
+import { caseIdOf, isCaseAggregate } from '../../contract/case-id.js';
 
 const ident = pg.escapeIdentifier;
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
-import { TarkaError } from '../shared/errors.js';
+import { TarkaError } from '../../shared/errors.js';
 import { storableJson } from './table-rows.js';
 
 // Events a projector could not apply are set aside here, one row per stream message (the events

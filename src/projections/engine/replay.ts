@@ -1,9 +1,9 @@
-import { checkout } from '../db/postgres.js';
+import { checkout } from '../../db/postgres.js';
 import type pg from 'pg';
 import pgLib from 'pg';
-import type { EventStore } from '../events/event-store.js';
-import type { Recorded } from '../events/envelope.js';
-import type { Logger } from '../shared/log.js';
+import type { EventStore } from '../../events/event-store.js';
+import type { Recorded } from '../../events/envelope.js';
+import type { Logger } from '../../shared/log.js';
 import { checkpoint, createGeneration, createIndexes, pointViews } from './generations.js';
 import { physicalTables, type Projection } from './projection.js';
 import { ProjectorRunner } from './runner.js';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Recorded } from '../events/envelope.js';
+import type { Recorded } from '../../events/envelope.js';
 
 /** Physical table names of one generation, keyed by the read model's (view) name. */
 export type Tables = Record<string, string>;

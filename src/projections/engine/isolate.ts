@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Recorded } from '../events/envelope.js';
+import type { Recorded } from '../../events/envelope.js';
 import type { Projection, Tables } from './projection.js';
 import { describeError, isAboutTheData, type SetAside } from './set-aside.js';
 

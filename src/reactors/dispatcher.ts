@@ -1,8 +1,8 @@
 import type { JetStreamClient } from 'nats';
-import type { Projection } from '../projections/projection.js';
+import type { Projection } from '../projections/engine/projection.js';
 import type { CaseEventOf } from '../events/case-events.js';
 import { StoreUnavailable } from '../shared/errors.js';
-import type { Job } from './job.js';
+import type { Job } from '../nats/job.js';
 import { caseIdOf } from '../contract/case-id.js';
 
 /**

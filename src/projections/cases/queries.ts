@@ -6,7 +6,7 @@ import {
   type CaseListQuery,
   type CaseView,
   type InvestigationView,
-} from '../contract/views.js';
+} from '../../contract/views.js';
 import { parseSearch, regexEscape } from './search.js';
 
 // A snooze ends by the clock, not by an event: the effective status is computed at read time.

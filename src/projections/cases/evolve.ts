@@ -1,7 +1,7 @@
-import type { RecordedScore } from '../contract/report.js';
-import type { CaseEvent } from '../events/case-events.js';
-import type { Recorded } from '../events/envelope.js';
-import { caseIdOf } from '../contract/case-id.js';
+import type { RecordedScore } from '../../contract/report.js';
+import type { CaseEvent } from '../../events/case-events.js';
+import type { Recorded } from '../../events/envelope.js';
+import { caseIdOf } from '../../contract/case-id.js';
 
 /** One row of the `cases` read model. Derived only from events, so a replay gives the same row. */
 export interface CaseRow {

@@ -1,4 +1,4 @@
-import type { Projection } from './projection.js';
+import type { Projection } from '../projections/engine/projection.js';
 import type { CaseEventOf } from '../events/case-events.js';
 import { keySegment, type ObjectStore } from '../reports/object-store.js';
 import { TarkaError } from '../shared/errors.js';

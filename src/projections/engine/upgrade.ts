@@ -1,7 +1,7 @@
-import { checkout } from '../db/postgres.js';
+import { checkout } from '../../db/postgres.js';
 import type pg from 'pg';
-import type { EventStore } from '../events/event-store.js';
-import type { Logger } from '../shared/log.js';
+import type { EventStore } from '../../events/event-store.js';
+import type { Logger } from '../../shared/log.js';
 import { activeGeneration } from './generations.js';
 import type { Projection } from './projection.js';
 import { replayProjection } from './replay.js';

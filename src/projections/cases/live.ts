@@ -1,13 +1,13 @@
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { caseViewSchema, type CaseView } from '../contract/views.js';
+import { caseViewSchema, type CaseView } from '../../contract/views.js';
 import {
   liveInvestigationSchema,
   liveStepSchema,
   type LiveInvestigation,
   type LiveStep,
-} from '../contract/frames.js';
-import { caseViewColumns } from '../projections/case-queries.js';
+} from '../../contract/frames.js';
+import { caseViewColumns } from './queries.js';
 
 // What changed in the read models after a given stream sequence, read in one snapshot together
 // with the projector's checkpoint, so the rows reflect exactly the sequence they are sent with.

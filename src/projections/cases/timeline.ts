@@ -1,8 +1,8 @@
 import pg from 'pg';
-import type { CaseEvent, CaseEventOf } from '../events/case-events.js';
-import type { Recorded } from '../events/envelope.js';
-import { createTable, insertNew, readRows, upsertForward } from './table-rows.js';
-import { caseIdOf } from '../contract/case-id.js';
+import type { CaseEvent, CaseEventOf } from '../../events/case-events.js';
+import type { Recorded } from '../../events/envelope.js';
+import { createTable, insertNew, readRows, upsertForward } from '../engine/table-rows.js';
+import { caseIdOf } from '../../contract/case-id.js';
 
 const ident = pg.escapeIdentifier;
 

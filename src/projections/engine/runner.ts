@@ -1,11 +1,11 @@
-import { checkout } from '../db/postgres.js';
+import { checkout } from '../../db/postgres.js';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import type { EventStore, Subscription } from '../events/event-store.js';
-import type { Recorded } from '../events/envelope.js';
-import type { Logger } from '../shared/log.js';
-import { StoreUnavailable } from '../shared/errors.js';
+import type { EventStore, Subscription } from '../../events/event-store.js';
+import type { Recorded } from '../../events/envelope.js';
+import type { Logger } from '../../shared/log.js';
+import { StoreUnavailable } from '../../shared/errors.js';
 import type { Counter } from 'prom-client';
 import { activeGeneration, checkpoint } from './generations.js';
 import { physicalTables, type Projection } from './projection.js';

@@ -1,5 +1,5 @@
-import { casesProjection } from './cases-projection.js';
-import type { Projection } from './projection.js';
+import { casesProjection } from './cases/projection.js';
+import type { Projection } from './engine/projection.js';
 
 /** Every rebuildable read model, in the order `tarka replay` rebuilds them. */
 export const readModels: Projection[] = [casesProjection];
