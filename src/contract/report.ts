@@ -52,6 +52,60 @@ const nextStep = z.object({
   why: s(300),
 });
 
+// Similar past incidents (case memory): each match says which features matched, with their
+// weights, and how that incident was resolved.
+export const MEMORY_FEATURES = [
+  'same_workload',
+  'same_service',
+  'same_alert',
+  'same_family',
+  'same_log_signature',
+  'similar_logs',
+  'same_change_pattern',
+  'similar_summary',
+] as const;
+
+const memoryMatch = z.object({
+  caseId: s(200),
+  episode: count,
+  alertname: s(200),
+  target: s(400).nullable(),
+  cluster: s(200).nullable(),
+  namespace: s(200).nullable(),
+  family: s(60).nullable(),
+  startedAt: s(40),
+  summary: s(300).nullable(),
+  /** Sum of the points of the matching features (0–100). */
+  score: z.number().min(0).max(100),
+  features: z
+    .array(
+      z.object({
+        feature: z.enum(MEMORY_FEATURES),
+        weight: z.number().int().min(0).max(100),
+        points: z.number().min(0).max(100),
+        detail: s(300),
+      }),
+    )
+    .max(MEMORY_FEATURES.length),
+  resolution: z.object({
+    category: s(60).nullable(),
+    note: s(1000).nullable(),
+    by: s(200).nullable(),
+    closedAt: s(40).nullable(),
+    /** From the episode's start to its close (or to the alert's end when nobody closed it). */
+    minutesToResolve: z.number().nonnegative().nullable(),
+    /** The same case or workload fired again after this episode. */
+    firedAgain: z.boolean(),
+    firedAgainAt: s(40).nullable(),
+  }),
+});
+
+export const memorySectionSchema = z.object({
+  status: z.enum(['ok', 'empty', 'unavailable', 'error']),
+  reason: s(300).nullable(),
+  matches: z.array(memoryMatch).max(10),
+});
+
 export const reportSchemaV1 = z.object({
   schemaVersion: z.literal(1),
   generatedAt: s(40),
@@ -176,6 +230,8 @@ export const reportSchemaV1 = z.object({
     .max(40),
   /** Evidence items left out of `evidence` to keep the report small. */
   evidenceOmitted: count,
+  /** Similar past incidents; absent on reports written before case memory. */
+  memory: memorySectionSchema.optional(),
 });
 
 export type Report = z.infer<typeof reportSchemaV1>;
@@ -188,6 +244,9 @@ export type Changes = Report['changes'];
 export type LogFindings = Report['logFindings'];
 export type EvidenceSummary = Report['evidence'][number];
 export type Classification = Report['classification'];
+export type MemorySection = z.infer<typeof memorySectionSchema>;
+export type MemoryMatch = MemorySection['matches'][number];
+export type MemoryFeature = (typeof MEMORY_FEATURES)[number];
 
 /** `T` with its enums and literals widened to plain strings and numbers. */
 type Widen<T> = T extends string
