@@ -2,7 +2,7 @@ import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
 import { JetStreamEventStore } from '../nats/jetstream-event-store.js';
 import { connectDatabase, connectEventLog } from '../runtime/connections.js';
-import { projectionsOf } from '../runtime/projectors.js';
+import { projectorsOf } from '../runtime/projectors.js';
 import { listSetAside, type SetAsideRow } from '../projections/engine/set-aside.js';
 import { retrySetAside } from '../projections/engine/set-aside-retry.js';
 import { TarkaError } from '../shared/errors.js';
@@ -76,7 +76,7 @@ export async function runParkedList(config: Config, log: Logger, o: ParkedOption
 export async function runParkedRetry(config: Config, log: Logger, o: ParkedOptions): Promise<number> {
   const c = await connect(config, log);
   try {
-    const projections = projectionsOf(config, c.nc);
+    const projections = projectorsOf(config, c.nc);
     if (o.projector && !projections.some((p) => p.name === o.projector)) {
       throw new TarkaError(
         'TARKA_BAD_REQUEST',

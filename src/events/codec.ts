@@ -10,8 +10,7 @@ import type { AppendOptions } from './event-store.js';
 export function toEnvelopes(aggregate: string, events: NewEvent[], options: AppendOptions, now = new Date()) {
   const occurredAt = now.toISOString();
   return events.map((e) => {
-    if (!isEventType(e.type))
-      throw new TarkaError('TARKA_EVENT_UNREADABLE', `unknown event type ${e.type}`);
+    if (!isEventType(e.type)) throw new TarkaError('TARKA_EVENT_UNREADABLE', `unknown event type ${e.type}`);
     return {
       id: randomUUID(),
       type: e.type,
@@ -41,8 +40,8 @@ export function decodeCommit(bytes: Uint8Array, seq: number): Recorded[] {
   if (!commit.success) {
     throw new TarkaError('TARKA_EVENT_UNREADABLE', `message ${seq} is not a Tarka commit`);
   }
-  return commit.data.events.map((env, index) => {
-    const { type, data } = upcast(env.type, env.schema, env.data);
-    return { ...env, type, data, seq, index };
-  });
+  // The one place a payload becomes typed: upcast validated it against its type's schema.
+  return commit.data.events.map(
+    (env, index) => ({ ...env, ...upcast(env.type, env.schema, env.data), seq, index }) as Recorded,
+  );
 }

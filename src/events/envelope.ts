@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EventType, TarkaEvent } from './catalogue.js';
 
 // The envelope every event travels in. One decision = one JetStream message holding an array of
 // envelopes, so the events of a decision commit together (nats-server 2.9 has no atomic batches).
@@ -16,8 +17,8 @@ export type RawEnvelope = z.infer<typeof envelopeSchema>;
 
 export const commitSchema = z.object({ events: z.array(envelopeSchema).min(1) });
 
-/** An event as read back: the envelope plus its position in the stream. */
-export interface Recorded<E extends { type: string; data: unknown } = { type: string; data: unknown }> {
+/** An event of type E as read back: the envelope plus its position in the stream. */
+export interface RecordedOf<E extends { type: string; data: unknown }> {
   id: string;
   type: E['type'];
   schema: number;
@@ -31,6 +32,12 @@ export interface Recorded<E extends { type: string; data: unknown } = { type: st
   /** Position of the event inside its message. */
   index: number;
 }
+
+/**
+ * Any event as read back, narrowed by `type`: codecs validate (and upcast) every payload, so
+ * `e.type === 'AlertFired'` gives `e.data` its schema's type without a cast.
+ */
+export type Recorded = { [K in EventType]: RecordedOf<Extract<TarkaEvent, { type: K }>> }[EventType];
 
 /** What a decider emits: type and data, before the store adds ids and positions. */
 export interface NewEvent<T extends string = string, D = unknown> {

@@ -1,6 +1,5 @@
 import type { JetStreamClient } from 'nats';
-import type { Projection } from '../projections/engine/projection.js';
-import type { CaseEventOf } from '../events/case-events.js';
+import type { Reactor } from '../projections/engine/projection.js';
 import { StoreUnavailable } from '../shared/errors.js';
 import type { Job } from '../nats/job.js';
 import { caseIdOf } from '../contract/case-id.js';
@@ -12,29 +11,27 @@ import { caseIdOf } from '../contract/case-id.js';
  * as Nats-Msg-Id makes the re-send a no-op. A set-aside request retried late queues its job late;
  * the worker's events for an investigation the case has moved past leave the case row as it is.
  */
-export function dispatcherProjection(js: JetStreamClient, subject: string, stream: string): Projection {
+export function dispatcher(js: JetStreamClient, subject: string, stream: string): Reactor {
   return {
     name: 'dispatcher',
     definitionVersion: 1,
-    tables: {},
-    async apply() {},
     async react(events) {
-      const jobs = events
-        .filter((e) => e.type === 'InvestigationRequested')
-        .map((e) => {
-          const d = e.data as CaseEventOf<'InvestigationRequested'>['data'];
-          const job: Job = {
-            kind: 'investigate',
-            caseId: caseIdOf(e.aggregate),
-            investigationId: d.investigationId,
-            eventId: e.id,
-            requestedSeq: e.seq,
-            episode: d.episode,
-            reason: d.reason,
-            anchor: d.anchor,
-          };
-          return job;
-        });
+      const jobs = events.flatMap((e): Job[] =>
+        e.type === 'InvestigationRequested'
+          ? [
+              {
+                kind: 'investigate',
+                caseId: caseIdOf(e.aggregate),
+                investigationId: e.data.investigationId,
+                eventId: e.id,
+                requestedSeq: e.seq,
+                episode: e.data.episode,
+                reason: e.data.reason,
+                anchor: e.data.anchor,
+              },
+            ]
+          : [],
+      );
       try {
         await Promise.all(
           jobs.map((job) =>

@@ -1,5 +1,4 @@
-import type { Projection } from '../projections/engine/projection.js';
-import type { CaseEventOf } from '../events/case-events.js';
+import type { Reactor } from '../projections/engine/projection.js';
 import { keySegment, type ObjectStore } from '../reports/object-store.js';
 import { TarkaError } from '../shared/errors.js';
 import { caseIdOf } from '../contract/case-id.js';
@@ -26,20 +25,18 @@ export function reportKey(prefix: string, anchor: string, fingerprint: string, f
  * cannot be rendered is, and is set aside. A set-aside report retried late does not replace a
  * newer snapshot already at its key.
  */
-export function reportProjection(
+export function reportWriter(
   objects: ObjectStore,
   prefix: string,
   render: (report: unknown) => string,
-): Projection {
+): Reactor {
   return {
     name: 'reports',
     definitionVersion: 1,
-    tables: {},
-    async apply() {},
     async react(events, options = {}) {
       for (const e of events) {
         if (e.type !== 'InvestigationCompleted') continue;
-        const d = e.data as CaseEventOf<'InvestigationCompleted'>['data'];
+        const d = e.data;
         const caseId = caseIdOf(e.aggregate);
         const family = String(d.report?.family ?? 'unknown');
         const key = reportKey(prefix, d.anchor, caseId, family);

@@ -1,25 +1,18 @@
 import type { NatsConnection } from 'nats';
-import { casesProjection } from '../projections/cases/projection.js';
-import type { Projection } from '../projections/engine/projection.js';
+import type { Projector } from '../projections/engine/projection.js';
 import { ProjectorRunner } from '../projections/engine/runner.js';
-import { reportProjection } from '../reactors/report-writer.js';
-import { dispatcherProjection } from '../reactors/dispatcher.js';
-import { createObjectStore } from '../reports/create.js';
-import { renderReport } from '../reports/render.js';
+import { readModels } from '../projections/registry.js';
+import { reactorsOf } from '../reactors/registry.js';
 import type { Config } from '../shared/config.js';
 import type { Context } from './context.js';
 
-/** Every projector: the read model, the dispatcher and the report snapshot writer. */
-export function projectionsOf(config: Config, nc: NatsConnection): Projection[] {
-  return [
-    casesProjection,
-    dispatcherProjection(nc.jetstream(), config.JETSTREAM_SUBJECT, config.JETSTREAM_STREAM),
-    reportProjection(createObjectStore(config), config.S3_PREFIX, renderReport),
-  ];
+/** Everything the `project` role runs: every read model and every reactor. */
+export function projectorsOf(config: Config, nc: NatsConnection): Projector[] {
+  return [...readModels, ...reactorsOf(config, nc)];
 }
 
-/** Starts the read-model projector, the report snapshot writer and the dispatcher; each holds its own lock. */
+/** Starts one runner per read model and reactor; each holds its own lock. */
 export function startProjectors(ctx: Context): ProjectorRunner[] {
   const deps = { pool: ctx.pool, store: ctx.store, log: ctx.log, metrics: ctx.metrics };
-  return projectionsOf(ctx.config, ctx.nc).map((p) => new ProjectorRunner(deps, p).start());
+  return projectorsOf(ctx.config, ctx.nc).map((p) => new ProjectorRunner(deps, p).start());
 }

@@ -1,5 +1,4 @@
 import type { EventStore } from '../events/event-store.js';
-import type { CaseEventOf } from '../events/case-events.js';
 import { caseAggregate } from '../contract/case-id.js';
 import type { AlertInput } from '../investigation/investigate.js';
 import type { Job } from '../nats/job.js';
@@ -7,9 +6,7 @@ import type { Job } from '../nats/job.js';
 /** The alert an investigation is about: the AlertFired of the job's episode, read from the log. */
 export async function alertForJob(store: EventStore, job: Job): Promise<AlertInput | null> {
   const { events } = await store.readAggregate(caseAggregate(job.caseId));
-  const fired = events
-    .filter((e) => e.type === 'AlertFired')
-    .map((e) => e.data as CaseEventOf<'AlertFired'>['data']);
+  const fired = events.flatMap((e) => (e.type === 'AlertFired' ? [e.data] : []));
   const episode = fired.find((d) => d.episode === job.episode) ?? fired.at(-1);
   if (!episode) return null;
   return {

@@ -2,7 +2,7 @@ import pRetry from 'p-retry';
 import { LRUCache } from 'lru-cache';
 import { VersionConflict } from '../../shared/errors.js';
 import type { EventStore } from '../../events/event-store.js';
-import type { CaseEvent } from '../../events/case-events.js';
+import { isCaseEventType, type CaseEvent } from '../../events/case-events.js';
 import type { Recorded } from '../../events/envelope.js';
 import type { CaseCommand } from './commands.js';
 import { decide } from './decide.js';
@@ -20,6 +20,8 @@ interface Cached {
   state: CaseState;
   version: number;
 }
+
+const isCaseEvent = (e: Recorded): e is Extract<Recorded, CaseEvent> => isCaseEventType(e.type);
 
 /**
  * Loads a case, decides, appends with the version it decided on, and retries after reloading when
@@ -59,7 +61,7 @@ export class CaseCommandHandler {
   /** Current state of a case, read from the log (and cached). */
   async load(aggregate: string): Promise<Cached> {
     const { version, events } = await this.store.readAggregate(aggregate);
-    const state = events.reduce((s, e) => evolve(s, e as CaseEvent), initialState());
+    const state = events.reduce((s, e) => (isCaseEvent(e) ? evolve(s, e) : s), initialState());
     const entry = { state, version };
     if (version > 0) this.cache?.set(aggregate, entry);
     return entry;

@@ -1,42 +1,7 @@
 import type { RecordedScore } from '../../contract/report.js';
-import type { CaseEvent } from '../../events/case-events.js';
 import type { Recorded } from '../../events/envelope.js';
 import { caseIdOf } from '../../contract/case-id.js';
-
-/** One row of the `cases` read model. Derived only from events, so a replay gives the same row. */
-export interface CaseRow {
-  case_id: string;
-  fingerprint: string;
-  status: 'firing' | 'resolved' | 'snoozed' | 'closed';
-  alert_status: 'firing' | 'resolved';
-  alertname: string;
-  severity: string | null;
-  cluster: string | null;
-  namespace: string | null;
-  team: string | null;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  first_seen: string;
-  last_seen: string;
-  episode_count: number;
-  episode_started_at: string;
-  resolved_at: string | null;
-  snoozed_until: string | null;
-  closed_category: string | null;
-  closed_note: string | null;
-  investigation_id: string | null;
-  investigation_state: 'queued' | 'running' | 'completed' | 'failed' | null;
-  family: string | null;
-  classification: string | null;
-  summary: string | null;
-  target: string | null;
-  impact: number | null;
-  confidence: number | null;
-  noise: number | null;
-  last_activity_at: string;
-  last_event_type: string;
-  last_seq: number;
-}
+import type { CaseRow } from './schema.js';
 
 const pick = (labels: Record<string, string>, ...keys: string[]) => {
   for (const k of keys) if (labels[k]) return labels[k]!;
@@ -63,7 +28,7 @@ const score = (v: RecordedScore | undefined) => (typeof v === 'object' && v !== 
  * spares a copy of the row per event on the projector's hot path.
  */
 export function evolveRow(row: CaseRow | null, recorded: Recorded, inPlace = false): CaseRow | null {
-  const event = { type: recorded.type, data: recorded.data } as CaseEvent;
+  const event = recorded;
   const at = recorded.occurredAt;
   let next: CaseRow | null;
   if (event.type === 'AlertFired') {

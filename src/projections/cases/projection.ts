@@ -1,66 +1,22 @@
 import pg from 'pg';
 import type { Recorded } from '../../events/envelope.js';
 import type { Projection } from '../engine/projection.js';
-import { evolveRow, type CaseRow } from './evolve.js';
-import { applyTimeline, timelineIndexes, timelineTables } from './timeline.js';
-import { createTable, readRows, upsertForward } from '../engine/table-rows.js';
+import { evolveRow } from './evolve.js';
+import type { CaseRow } from './schema.js';
+import { applyTimeline } from './timeline.js';
+import { readRows, upsertForward } from '../engine/table-rows.js';
+import * as schema from './schema.js';
 import { caseIdOf, isCaseAggregate } from '../../contract/case-id.js';
 
 const ident = pg.escapeIdentifier;
-
-// Column name → SQL type. One list drives DDL, the bulk upsert and the replay comparison.
-export const caseColumns: Record<keyof CaseRow, string> = {
-  case_id: 'text',
-  fingerprint: 'text',
-  status: 'text',
-  alert_status: 'text',
-  alertname: 'text',
-  severity: 'text',
-  cluster: 'text',
-  namespace: 'text',
-  team: 'text',
-  labels: 'jsonb',
-  annotations: 'jsonb',
-  first_seen: 'timestamptz',
-  last_seen: 'timestamptz',
-  episode_count: 'int',
-  episode_started_at: 'timestamptz',
-  resolved_at: 'timestamptz',
-  snoozed_until: 'timestamptz',
-  closed_category: 'text',
-  closed_note: 'text',
-  investigation_id: 'text',
-  investigation_state: 'text',
-  family: 'text',
-  classification: 'text',
-  summary: 'text',
-  target: 'text',
-  impact: 'int',
-  confidence: 'int',
-  noise: 'int',
-  last_activity_at: 'timestamptz',
-  last_event_type: 'text',
-  last_seq: 'bigint',
-};
 
 /** The case read model: one row per case, plus each case's investigations and their steps. */
 export const casesProjection: Projection = {
   name: 'cases',
   // 2: investigations and steps joined the read model.
   definitionVersion: 2,
-  tables: {
-    ...timelineTables,
-    cases: createTable(caseColumns, 'case_id'),
-  },
-  indexes: {
-    ...timelineIndexes,
-    cases: (t) => `
-      CREATE INDEX ${ident(`${t}_activity`)} ON ${ident(t)} (last_activity_at DESC, case_id);
-      CREATE INDEX ${ident(`${t}_status`)} ON ${ident(t)} (status, last_activity_at DESC);
-      CREATE INDEX ${ident(`${t}_alertname`)} ON ${ident(t)} (alertname);
-      CREATE INDEX ${ident(`${t}_namespace`)} ON ${ident(t)} (namespace);
-      CREATE INDEX ${ident(`${t}_seq`)} ON ${ident(t)} (last_seq);`,
-  },
+  tables: schema.tables,
+  indexes: schema.indexes,
 
   async apply(tx, events, tables) {
     await applyTimeline(tx, events, {
@@ -104,5 +60,5 @@ async function applyCases(tx: pg.ClientBase, events: Recorded[], table: string) 
   const out = [...changed]
     .map((id) => byId.get(id))
     .filter((r): r is CaseRow => r !== null && r !== undefined);
-  await upsertForward(tx, table, caseColumns, 'case_id', out);
+  await upsertForward(tx, table, schema.caseColumns, 'case_id', out);
 }

@@ -1,83 +1,14 @@
 import pg from 'pg';
-import type { CaseEvent, CaseEventOf } from '../../events/case-events.js';
 import type { Recorded } from '../../events/envelope.js';
-import { createTable, insertNew, readRows, upsertForward } from '../engine/table-rows.js';
+import { insertNew, readRows, upsertForward } from '../engine/table-rows.js';
 import { caseIdOf } from '../../contract/case-id.js';
-
-const ident = pg.escapeIdentifier;
-
-/** One investigation of a case, as the console's timeline shows it. */
-export interface InvestigationRow {
-  investigation_id: string;
-  case_id: string;
-  episode: number;
-  reason: string;
-  state: 'queued' | 'running' | 'completed' | 'failed';
-  requested_by: string | null;
-  requested_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  attempts: number;
-  worker: string | null;
-  error: string | null;
-  family: string | null;
-  classification: string | null;
-  summary: string | null;
-  last_seq: number;
-}
-
-export const investigationColumns: Record<keyof InvestigationRow, string> = {
-  investigation_id: 'text',
-  case_id: 'text',
-  episode: 'int',
-  reason: 'text',
-  state: 'text',
-  requested_by: 'text',
-  requested_at: 'timestamptz',
-  started_at: 'timestamptz',
-  finished_at: 'timestamptz',
-  attempts: 'int',
-  worker: 'text',
-  error: 'text',
-  family: 'text',
-  classification: 'text',
-  summary: 'text',
-  last_seq: 'bigint',
-};
-
-export interface StepRow {
-  investigation_id: string;
-  step: string;
-  case_id: string;
-  attempt: number;
-  status: string;
-  started_at: string;
-  duration_ms: number;
-  summary: string;
-  detail: unknown;
-  seq: number;
-  idx: number;
-}
-
-export const stepColumns: Record<keyof StepRow, string> = {
-  investigation_id: 'text',
-  step: 'text',
-  case_id: 'text',
-  attempt: 'int',
-  status: 'text',
-  started_at: 'timestamptz',
-  duration_ms: 'float8',
-  summary: 'text',
-  detail: 'jsonb',
-  seq: 'bigint',
-  idx: 'int',
-};
+import { investigationColumns, stepColumns, type InvestigationRow, type StepRow } from './schema.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 
 /** Applies one event to an investigation row (null when the event is not about one). */
 export function evolveInvestigation(row: InvestigationRow | null, e: Recorded): InvestigationRow | null {
-  const event = { type: e.type, data: e.data } as CaseEvent;
+  const event = e;
   const caseId = caseIdOf(e.aggregate);
   switch (event.type) {
     case 'InvestigationRequested':
@@ -140,7 +71,7 @@ export function evolveInvestigation(row: InvestigationRow | null, e: Recorded): 
   }
 }
 
-const investigationId = (e: Recorded) => (e.data as { investigationId?: string }).investigationId;
+const investigationId = (e: Recorded) => ('investigationId' in e.data ? e.data.investigationId : undefined);
 
 /** Bulk upserts of investigations and their steps for one batch; rows only move forward. */
 export async function applyTimeline(
@@ -159,7 +90,7 @@ export async function applyTimeline(
   for (const e of touched) {
     const id = investigationId(e)!;
     if (e.type === 'InvestigationStepCompleted') {
-      const d = e.data as CaseEventOf<'InvestigationStepCompleted'>['data'];
+      const d = e.data;
       steps.push({
         investigation_id: id,
         step: d.step,
@@ -193,20 +124,3 @@ export async function applyTimeline(
   // position in the log, so inserting a batch twice adds nothing.
   await insertNew(tx, tables.steps, stepColumns, steps);
 }
-
-export const timelineTables = {
-  investigations: createTable(investigationColumns, 'investigation_id'),
-  // Keyed by (seq, idx), the position in the log: the key comes with timelineIndexes.
-  investigation_steps: createTable(stepColumns),
-};
-
-export const timelineIndexes = {
-  investigations: (t: string) => `
-    CREATE INDEX ${ident(`${t}_case`)} ON ${ident(t)} (case_id, requested_at DESC);
-    CREATE INDEX ${ident(`${t}_seq`)} ON ${ident(t)} (last_seq);`,
-  // The key only guards against a batch applied twice, which a fresh generation cannot see:
-  // built once after a rebuild's load, it costs a fraction of checking it row by row.
-  investigation_steps: (t: string) => `
-    ALTER TABLE ${ident(t)} ADD CONSTRAINT ${ident(`${t}_pkey`)} PRIMARY KEY (seq, idx);
-    CREATE INDEX ${ident(`${t}_investigation`)} ON ${ident(t)} (investigation_id, seq);`,
-};

@@ -1,19 +1,20 @@
 import pg from 'pg';
-import { physicalTables, type Projection } from './projection.js';
+import { isReactor, physicalTables, type Projector } from './projection.js';
 
 const ident = pg.escapeIdentifier;
 
 /** Creates the tables of a generation (with their indexes unless told not to) and its checkpoint at 0. */
 export async function createGeneration(
   tx: pg.ClientBase,
-  p: Projection,
+  p: Projector,
   generation: number,
   options: { indexes: boolean } = { indexes: true },
 ): Promise<void> {
-  const tables = physicalTables(p, generation);
-  for (const [view, table] of Object.entries(tables)) {
+  // A reactor has no tables: its generation is only a checkpoint.
+  const ddl = isReactor(p) ? {} : p.tables;
+  for (const [view, table] of Object.entries(physicalTables(p, generation))) {
     await tx.query(`DROP TABLE IF EXISTS ${ident(table)} CASCADE`);
-    await tx.query(p.tables[view]!(table));
+    await tx.query(ddl[view]!(table));
   }
   if (options.indexes) await createIndexes(tx, p, generation);
   await tx.query(
@@ -24,15 +25,15 @@ export async function createGeneration(
 }
 
 /** Creates the secondary indexes of a generation's tables. */
-export async function createIndexes(tx: pg.ClientBase, p: Projection, generation: number): Promise<void> {
+export async function createIndexes(tx: pg.ClientBase, p: Projector, generation: number): Promise<void> {
   for (const [view, table] of Object.entries(physicalTables(p, generation))) {
-    const ddl = p.indexes?.[view];
+    const ddl = isReactor(p) ? undefined : p.indexes?.[view];
     if (ddl) await tx.query(ddl(table));
   }
 }
 
 /** Points the read-model views at a generation (readers only ever see views). */
-export async function pointViews(tx: pg.ClientBase, p: Projection, generation: number): Promise<void> {
+export async function pointViews(tx: pg.ClientBase, p: Projector, generation: number): Promise<void> {
   for (const [view, table] of Object.entries(physicalTables(p, generation))) {
     await tx.query(`DROP VIEW IF EXISTS ${ident(view)}`);
     await tx.query(`CREATE VIEW ${ident(view)} AS SELECT * FROM ${ident(table)}`);
@@ -42,7 +43,7 @@ export async function pointViews(tx: pg.ClientBase, p: Projection, generation: n
 /** The active generation, creating generation 1 on first start. */
 export async function activeGeneration(
   client: pg.ClientBase,
-  p: Projection,
+  p: Projector,
 ): Promise<{ generation: number; definitionVersion: number }> {
   const read = () =>
     client.query<{ active_generation: number; definition_version: number }>(

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Recorded } from '../../events/envelope.js';
-import type { Projection, Tables } from './projection.js';
+import type { Projection, Reactor, Tables } from './projection.js';
 import { describeError, isAboutTheData, type SetAside } from './set-aside.js';
 
 // Finds the messages of a batch that a projection cannot apply, so the rest can commit. Messages,
@@ -104,11 +104,11 @@ class PrefixApplied extends Error {}
  * the messages whose effect fails, to be set aside. Outages are rethrown.
  */
 export async function reactIsolating(
-  p: Projection,
+  p: Reactor,
   events: Recorded[],
   options: { late?: boolean } = {},
 ): Promise<SetAside[]> {
-  if (!p.react || events.length === 0) return [];
+  if (events.length === 0) return [];
   try {
     await p.react(events, options);
     return [];

@@ -8,7 +8,7 @@ import type { Logger } from '../../shared/log.js';
 import { StoreUnavailable } from '../../shared/errors.js';
 import type { Counter } from 'prom-client';
 import { activeGeneration, checkpoint } from './generations.js';
-import { physicalTables, type Projection } from './projection.js';
+import { isReactor, physicalTables, type Projector } from './projection.js';
 import { applyIsolating, reactIsolating } from './isolate.js';
 import { describeError, recordSetAside, tarkaVersion, UNREADABLE, type SetAside } from './set-aside.js';
 import { retrySetAside } from './set-aside-retry.js';
@@ -52,7 +52,7 @@ export class ProjectorRunner extends EventEmitter {
 
   constructor(
     private readonly deps: RunnerDeps,
-    readonly projection: Projection,
+    readonly projection: Projector,
     private readonly opts: RunnerOptions = {},
   ) {
     super();
@@ -151,7 +151,7 @@ export class ProjectorRunner extends EventEmitter {
     const commit = async (events: Recorded[], unreadable?: SetAside) => {
       const to = unreadable?.seq ?? events[events.length - 1]!.seq;
       // A reactor's effect happens first, outside any transaction, and before the checkpoint moves.
-      const setAside = await reactIsolating(p, events);
+      const setAside = isReactor(p) ? await reactIsolating(p, events) : [];
       if (unreadable) setAside.push(unreadable);
       const aside = new Set(setAside.map((s) => s.seq));
       const rest = aside.size > 0 ? events.filter((e) => !aside.has(e.seq)) : events;
@@ -171,7 +171,7 @@ export class ProjectorRunner extends EventEmitter {
           [p.name, generation, this.position, to],
         );
         if (moved.rowCount !== 1) throw new CheckpointMoved(`checkpoint of ${p.name} moved under us`);
-        setAside.push(...(await applyIsolating(client, p, rest, tables)));
+        if (!isReactor(p)) setAside.push(...(await applyIsolating(client, p, rest, tables)));
         await recordSetAside(client, p.name, generation, p.definitionVersion, setAside);
         await client.query('SELECT pg_notify($1, $2)', [
           PROJECTION_CHANNEL,

@@ -4,7 +4,7 @@ import type { Recorded } from '../../events/envelope.js';
 import type { Logger } from '../../shared/log.js';
 import { StoreUnavailable, TarkaError } from '../../shared/errors.js';
 import { checkout } from '../../db/postgres.js';
-import { physicalTables, type Projection } from './projection.js';
+import { isReactor, physicalTables, type Projector } from './projection.js';
 import { reactIsolating, setAsideOf } from './isolate.js';
 import {
   describeError,
@@ -42,7 +42,7 @@ export interface RetryResult {
  */
 export async function retrySetAside(
   deps: { pool: pg.Pool; store: EventStore; log: Logger },
-  p: Projection,
+  p: Projector,
   generation: number,
   filter: Pick<SetAsideFilter, 'seq' | 'olderThan'> = {},
 ): Promise<RetryResult> {
@@ -72,7 +72,7 @@ export async function retrySetAside(
 async function retryOne(
   store: EventStore,
   client: pg.ClientBase,
-  p: Projection,
+  p: Projector,
   generation: number,
   tables: Record<string, string>,
   entry: SetAsideRow,
@@ -84,8 +84,11 @@ async function retryOne(
     if (!isAboutTheData(e)) throw e;
     return { ...entry, index: null, type: UNREADABLE, ...describeError(e) };
   }
-  const reacted = await reactIsolating(p, message, { late: true });
-  if (reacted.length > 0) return reacted[0];
+  if (isReactor(p)) {
+    const reacted = await reactIsolating(p, message, { late: true });
+    if (reacted.length === 0) await removeSetAside(client, p.name, generation, entry.seq);
+    return reacted[0];
+  }
   await client.query('BEGIN');
   try {
     const { rows } = await client.query<{ position: string }>(

@@ -1,0 +1,15 @@
+import type { NatsConnection } from 'nats';
+import type { Reactor } from '../projections/engine/projection.js';
+import { createObjectStore } from '../reports/create.js';
+import { renderReport } from '../reports/render.js';
+import type { Config } from '../shared/config.js';
+import { dispatcher } from './dispatcher.js';
+import { reportWriter } from './report-writer.js';
+
+/** Every reactor: effects fed from the log, each with its own checkpoint and lock. */
+export function reactorsOf(config: Config, nc: NatsConnection): Reactor[] {
+  return [
+    dispatcher(nc.jetstream(), config.JETSTREAM_SUBJECT, config.JETSTREAM_STREAM),
+    reportWriter(createObjectStore(config), config.S3_PREFIX, renderReport),
+  ];
+}
