@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/http/app.js';
 import { casesProjection } from '../src/projections/cases/projection.js';
 import { ProjectorRunner } from '../src/projections/engine/runner.js';
-import { projectionsOf } from '../src/runtime/projectors.js';
-import { reportProjection } from '../src/reactors/report-writer.js';
+import { projectorsOf } from '../src/runtime/projectors.js';
+import { reportWriter } from '../src/reactors/report-writer.js';
 import { createObjectStore } from '../src/reports/create.js';
 import { renderReport } from '../src/reports/render.js';
 import type { ObjectStore } from '../src/reports/object-store.js';
@@ -125,7 +125,7 @@ describe('projectors set aside what they cannot apply', () => {
       .publish(`${ctx.config.EVENTS_SUBJECT_PREFIX}.case.sa-raw`, new TextEncoder().encode('{not json'));
     seq.raw = ack.seq;
     seq.after = await append(ids.after, alertFired(ids.after, { pod: 'ok' }));
-    runners = projectionsOf(ctx.config, ctx.nc).map((p) =>
+    runners = projectorsOf(ctx.config, ctx.nc).map((p) =>
       new ProjectorRunner(deps(), p, { batchSize: 100 }).start(),
     );
     app = buildApp(ctx);
@@ -310,7 +310,7 @@ describe('report writer', () => {
     );
     const runner = new ProjectorRunner(
       { pool: ctx.pool, store: ctx.store, log: ctx.log },
-      reportProjection(watched, '', renderReport),
+      reportWriter(watched, '', renderReport),
     ).start();
     try {
       await runner.waitFor(done.seq, 15_000);
