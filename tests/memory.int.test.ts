@@ -37,14 +37,43 @@ function report(o: {
     },
     logFindings: {
       known: true,
-      signatures: (o.signatures ?? []).map((id) => ({ id, title: id })),
-      patterns: (o.patterns ?? []).map((pattern) => ({ pattern, count: 3, example: pattern })),
+      signatures: (o.signatures ?? []).map((id) => ({
+        id,
+        title: id,
+        count: 2,
+        detail: null,
+        example: id,
+        explanation: '',
+        remediation: '',
+        evidenceIds: [],
+      })),
+      patterns: (o.patterns ?? []).map((pattern) => ({
+        pattern,
+        count: 3,
+        example: pattern,
+        evidenceIds: [],
+      })),
       stackTraces: [],
     },
     changes:
       o.imageChanged === undefined
         ? { known: true, items: [] }
-        : { known: true, items: [{ precedesAlert: true, imageChanged: o.imageChanged }] },
+        : {
+            known: true,
+            items: [
+              {
+                workload: `Deployment ${o.namespace}/${o.workload}`,
+                revision: '7',
+                at: '2026-10-01T00:00:00Z',
+                imagesBefore: [],
+                imagesAfter: [],
+                imageChanged: o.imageChanged,
+                precedesAlert: true,
+                minutesBeforeAlert: 4,
+                evidenceId: 'rollout',
+              },
+            ],
+          },
   };
 }
 

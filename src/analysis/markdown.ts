@@ -2,7 +2,7 @@
 // escaped: it cannot open a heading, list, link, image, table cell or HTML tag, and cannot close
 // a code fence. Queries and commands go in fences longer than any backtick run they contain.
 
-import type { Report } from '../contract/report.js';
+import type { MemorySection, Report } from '../contract/report.js';
 
 const ZWSP = '&#8203;';
 
@@ -148,6 +148,8 @@ export function renderMarkdown(r: Report): string {
       ),
     );
 
+  if (r.memory) push(...memorySection(r.memory));
+
   push('## Next steps');
   if (!r.nextSteps.length) push('None: nothing to run for this alert.');
   for (const n of r.nextSteps) {
@@ -232,4 +234,40 @@ export function renderMarkdown(r: Report): string {
   );
   if (r.evidenceOmitted) push(`${r.evidenceOmitted} more evidence items omitted.`);
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+const minutes = (m: number) => (m < 90 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`);
+
+/** Similar past incidents: why each matches (features, points of weight) and how it ended. */
+export function memorySection(m: MemorySection): string[] {
+  const out = ['## Similar past incidents', ''];
+  if (m.status !== 'ok' || !m.matches.length) {
+    out.push(mdText(m.reason ?? 'No similar past incident.'), '');
+    return out;
+  }
+  m.matches.forEach((x, i) => {
+    const where = [x.target ?? x.namespace, x.cluster ? `cluster ${x.cluster}` : null]
+      .filter(Boolean)
+      .join(', ');
+    out.push(
+      `### ${i + 1}. ${mdText(x.alertname)}${where ? ` on ${mdText(where)}` : ''} (score ${x.score}/100)`,
+      '',
+      `Case ${mdCode(x.caseId)} episode ${x.episode}, started ${mdText(x.startedAt)}${x.summary ? `: ${mdText(x.summary)}` : ''}`,
+      '',
+      'Why it matches:',
+      '',
+      x.features.map((f) => `- ${mdText(f.detail)} (+${f.points} of ${f.weight})`).join('\n'),
+      '',
+    );
+    const res = x.resolution;
+    const took = res.minutesToResolve === null ? '' : ` after ${minutes(res.minutesToResolve)}`;
+    const closed = res.category
+      ? `Closed as **${mdText(res.category)}**${res.by ? ` by ${mdText(res.by)}` : ''}${took}${res.note ? `: ${mdText(res.note)}` : ' (no note)'}`
+      : `Not closed by anyone${took ? `; the alert ended${took}` : ''}.`;
+    const again = res.firedAgain
+      ? `Fired again afterwards (${mdText(res.firedAgainAt ?? 'time unknown')}).`
+      : 'Did not fire again afterwards.';
+    out.push(`${closed} ${again}`, '');
+  });
+  return out;
 }

@@ -2,6 +2,8 @@ import type { AlertInput, Window } from '../analysis/alert.js';
 import { boundReport, boundStep, boundValue } from './bounds.js';
 import type { EvidenceItem, EvidenceRequest } from '../collectors/evidence.js';
 import type { InvestigationReport, Step } from './records.js';
+import type { Recall } from '../memory/recall.js';
+import type { RecordedReport } from '../contract/report.js';
 
 export type { AlertInput, Window };
 export type { InvestigationReport, Step };
@@ -16,6 +18,8 @@ export interface Toolkit {
     evidence: EvidenceItem[];
     now: string;
   }): InvestigationReport;
+  /** Similar past incidents (case memory); without it the report has no memory section. */
+  recall?: Recall;
 }
 
 /** Largest evidence payload (bytes of JSON) a step event carries; far below the 1 MB message cap. */
@@ -54,7 +58,12 @@ export async function investigate(
   window: Window,
   toolkit: Toolkit,
   recordStep: (step: Step) => Promise<void>,
-  options: { concurrency?: number; now?: () => Date } = {},
+  options: {
+    concurrency?: number;
+    now?: () => Date;
+    /** The case episode investigated: memory leaves it out of the similar incidents. */
+    about?: { caseId: string; episode: number };
+  } = {},
 ): Promise<InvestigationReport> {
   const now = options.now ?? (() => new Date());
   // Every step is bounded on its way out, so no collector answer can make its event too large.
@@ -100,5 +109,32 @@ export async function investigate(
     summary: report.summary,
     detail: { family: report.family, classification: report.classification },
   });
+  if (toolkit.recall && options.about) {
+    const m0 = now();
+    const memory = await toolkit.recall({
+      report: report as RecordedReport,
+      labels: alert.labels,
+      about: options.about,
+    });
+    report.memory = memory;
+    await record({
+      step: 'memory',
+      status: memory.status,
+      startedAt: m0.toISOString(),
+      durationMs: now().getTime() - m0.getTime(),
+      summary:
+        memory.status === 'ok'
+          ? `${memory.matches.length} similar past incident${memory.matches.length === 1 ? '' : 's'}`
+          : (memory.reason ?? memory.status),
+      detail: {
+        matches: memory.matches.map((m) => ({
+          caseId: m.caseId,
+          episode: m.episode,
+          score: m.score,
+          features: m.features.map((f) => f.feature),
+        })),
+      },
+    });
+  }
   return boundReport(report);
 }

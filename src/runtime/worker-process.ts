@@ -3,6 +3,7 @@ import { insecureSources } from '../collectors/sources.js';
 import { createToolkit } from '../investigation/toolkit.js';
 import type { Toolkit } from '../investigation/investigate.js';
 import { Worker } from '../worker/worker.js';
+import { memoryRecall } from '../memory/recall.js';
 import type { Context } from './context.js';
 import type { Running } from './processes.js';
 
@@ -16,7 +17,14 @@ export async function startWorker(
     ctx.log.warn({ variable }, `${variable}=true: this data source's TLS certificate is not verified`);
   }
   const worker = await new Worker(
-    { nc: ctx.nc, store: ctx.store, handler: ctx.handler, log: ctx.log, toolkit },
+    {
+      nc: ctx.nc,
+      store: ctx.store,
+      handler: ctx.handler,
+      log: ctx.log,
+      // Every investigation looks up similar past incidents in the case memory read model.
+      toolkit: toolkit.recall ? toolkit : { ...toolkit, recall: memoryRecall(ctx.readPool) },
+    },
     {
       stream: c.JETSTREAM_STREAM,
       subject: c.JETSTREAM_SUBJECT,

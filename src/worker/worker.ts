@@ -261,7 +261,9 @@ export class Worker {
           `step:${job.investigationId}:${attempt}:${s.step}`,
         );
       }));
-    const report = await investigate(alert, window, this.deps.toolkit, record);
+    const report = await investigate(alert, window, this.deps.toolkit, record, {
+      about: { caseId: job.caseId, episode: job.episode },
+    });
     await chain;
     await handler.handle(
       job.caseId,
