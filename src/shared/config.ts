@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TarkaError } from './errors.js';
 import { scrubSecrets } from './secret-url.js';
+import { llmConfigShape, llmProblems } from './llm-config.js';
 
 // Environment variables, named as in the k8s ConfigMap and Secret. Parsed once at start; a wrong
 // value stops start-up with the variable's name and what was expected.
@@ -138,9 +139,7 @@ export const configSchema = z.object({
   /** "Investigate again" per case and hour (one at a time in any case). */
   INVESTIGATION_RERUNS_PER_HOUR: int(1, 50).default(6),
 
-  LLM_ENABLED: bool.default(false),
-  LLM_PROVIDER: optional(z.string()),
-  LLM_MODEL: optional(z.string()),
+  ...llmConfigShape,
 
   POSTGRES_HOST: optional(z.string().min(1)),
   POSTGRES_PORT: int(1, 65535).default(5432),
@@ -210,6 +209,7 @@ export const secretKeys = [
   'LOGS_HEADERS',
   'NATS_PASSWORD',
   'NATS_TOKEN',
+  'LLM_API_KEY',
 ] as const;
 
 /**
@@ -324,6 +324,14 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
       'TARKA_CONFIG_INVALID',
       'invalid configuration:\n  NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE must be set together',
       'set both for a client certificate, or neither',
+    );
+  }
+  const llm = llmProblems(c);
+  if (llm.length) {
+    throw new TarkaError(
+      'TARKA_CONFIG_INVALID',
+      `invalid configuration:\n${llm.map((l) => `  ${l}`).join('\n')}`,
+      'set the LLM variables named above, or LLM_ENABLED=false',
     );
   }
   return c;

@@ -79,6 +79,32 @@ export const errorCatalogue = {
     status: 503,
     meaning: 'too many live connections (LIVE_MAX_CONNECTIONS*); the console retries',
   },
+  // The optional LLM: the deterministic report stands whatever these say; the case shows the code.
+  TARKA_LLM_UNAVAILABLE: {
+    status: 502,
+    meaning: 'the LLM provider could not be reached or failed (5xx); the deterministic report stands',
+  },
+  TARKA_LLM_REJECTED: {
+    status: 502,
+    meaning: 'the LLM provider refused the call (key, model name, request); check LLM_* settings',
+  },
+  TARKA_LLM_TIMEOUT: { status: 504, meaning: 'the LLM provider did not answer within LLM_TIMEOUT_SECONDS' },
+  TARKA_LLM_RATE_LIMITED: {
+    status: 429,
+    meaning: 'the LLM provider said 429 (rate or quota) after LLM_MAX_RETRIES retries; retry later',
+  },
+  TARKA_LLM_INVALID_OUTPUT: {
+    status: 502,
+    meaning: 'the LLM answered something that is not the JSON asked for; nothing of it was kept',
+  },
+  TARKA_LLM_TRUNCATED: {
+    status: 502,
+    meaning: 'the LLM answer hit LLM_MAX_TOKENS and was cut off; raise it or use a shorter prompt',
+  },
+  TARKA_LLM_BUDGET_EXCEEDED: {
+    status: 429,
+    meaning: 'LLM_DAILY_BUDGET_USD is spent for today (UTC); Tarka is deterministic-only until midnight',
+  },
 } as const satisfies Record<string, { status: number | null; meaning: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
