@@ -1,3 +1,4 @@
+import pg from 'pg';
 import cliProgress from 'cli-progress';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
@@ -41,7 +42,11 @@ export async function runReplay(config: Config, log: Logger): Promise<void> {
         bar.update(position, { name, rate });
       });
       if (started) bar.stop();
-      const { rows } = await ctx.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${p.name}`);
+      // Rows of the read model's main table: the one named after it, else its first.
+      const main = p.name in p.tables ? p.name : Object.keys(p.tables)[0]!;
+      const { rows } = await ctx.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(main)}`,
+      );
       console.log(
         `${p.name}: rebuilt generation ${result.generation} from ${result.events} events (${result.messages} messages) in ${result.seconds.toFixed(2)} s ` +
           `(${Math.round(result.eventsPerSecond)} events/s), ${rows[0]!.n} rows; now serving it` +
