@@ -5,8 +5,8 @@ import type { EvidenceItem, LogsData } from '../collectors/evidence.js';
 import { alertName, severity, type AlertInput, type Window } from './alert.js';
 import { blastRadius } from './blast.js';
 import { changeCorrelation } from './changes.js';
-import { familyHypotheses } from './family-rules.js';
-import { preliminaryFamily, refineFamily, type Family } from './family.js';
+import { familyModule } from './families/registry.js';
+import { preliminaryFamily, refineFamily } from './family.js';
 import { summariseEvidence } from './findings.js';
 import { blastHypothesis, rank, rolloutHypotheses, signatureHypotheses, type Ctx } from './hypotheses.js';
 import { EV } from './ids.js';
@@ -30,25 +30,10 @@ export interface AnalyzeInput {
 /** Report JSON size the analysis aims to stay under. */
 export const REPORT_BUDGET_BYTES = 30_000;
 
-const FAMILY_LABEL: Record<Family, string> = {
-  crashloop: 'Crash loop',
-  oom_killed: 'OOM kill',
-  cpu_throttling: 'CPU throttling',
-  http_5xx: 'HTTP errors',
-  pod_not_healthy: 'Unhealthy pod',
-  memory_pressure: 'Memory pressure',
-  target_down: 'Target down',
-  job_failed: 'Job failure',
-  rollout_mismatch: 'Rollout / replicas mismatch',
-  node_problem: 'Node problem',
-  meta: 'Meta alert',
-  generic: 'Alert',
-};
-
 export function analyze(input: AnalyzeInput): Report {
   const { alert, window, evidence, now } = input;
   const family = refineFamily(alert, preliminaryFamily(alert), evidence);
-  const target = resolveTarget(alert, family.family, evidence);
+  const target = resolveTarget(alert, family.family, evidence, family.subReason);
   const logs = logContext(alert, evidence, target.workload?.name ?? null);
   const ctx: Ctx = {
     alert,
@@ -62,11 +47,12 @@ export function analyze(input: AnalyzeInput): Report {
     blast: blastRadius(alert, evidence, now),
   };
 
+  const mod = familyModule(family.family);
   const hypotheses = rank(
     family.family === 'meta'
-      ? familyHypotheses(ctx)
+      ? mod.hypotheses(ctx)
       : [
-          ...familyHypotheses(ctx),
+          ...mod.hypotheses(ctx),
           ...signatureHypotheses(ctx),
           ...rolloutHypotheses(ctx),
           blastHypothesis(ctx),
@@ -75,7 +61,7 @@ export function analyze(input: AnalyzeInput): Report {
   const contra = contradiction(ctx);
   const scores = computeScores(ctx, hypotheses, contra);
   const { classification, reason } = classify(ctx, scores, contra);
-  const unknowns = listUnknowns(alert, family.family, evidence);
+  const unknowns = listUnknowns(alert, family.family, evidence, family.subReason);
   const { list, omitted } = summariseEvidence(evidence);
   const top = hypotheses[0];
 
@@ -95,7 +81,7 @@ export function analyze(input: AnalyzeInput): Report {
     },
     window: { start: cap(window.start, 40), end: cap(window.end, 40) },
     summary: oneLine(
-      `${FAMILY_LABEL[family.family]} on ${target.display}: ${top ? top.title : 'cause not established'} [${classification}]`,
+      `${mod.label} on ${target.display}: ${top ? top.title : 'cause not established'} [${classification}]`,
       300,
     ),
     verdict: verdict(classification, reason, top, scores.confidence, unknowns.length, contra),

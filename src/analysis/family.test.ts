@@ -9,18 +9,24 @@ describe('preliminaryFamily', () => {
     ['KubePodCrashLooping', {}, 'crashloop', null],
     ['KubePodNotReady', {}, 'pod_not_healthy', 'not_ready'],
     ['KubeContainerWaiting', {}, 'pod_not_healthy', 'waiting'],
-    ['KubeDeploymentReplicasMismatch', {}, 'rollout_mismatch', 'replicas_mismatch'],
-    ['KubeDeploymentRolloutStuck', {}, 'rollout_mismatch', 'rollout_stuck'],
-    ['KubeStatefulSetReplicasMismatch', {}, 'rollout_mismatch', 'replicas_mismatch'],
-    ['KubeDaemonSetRolloutStuck', {}, 'rollout_mismatch', 'rollout_stuck'],
+    ['KubeDeploymentReplicasMismatch', {}, 'k8s_rollout_health', 'replicas_mismatch'],
+    ['KubeDeploymentRolloutStuck', {}, 'k8s_rollout_health', 'rollout_stuck'],
+    ['KubeStatefulSetReplicasMismatch', {}, 'k8s_rollout_health', 'replicas_mismatch'],
+    ['KubeDaemonSetRolloutStuck', {}, 'k8s_rollout_health', 'rollout_stuck'],
     ['KubeJobFailed', {}, 'job_failed', 'failed'],
     ['KubeJobNotCompleted', {}, 'job_failed', 'not_completed'],
     ['CPUThrottlingHigh', {}, 'cpu_throttling', null],
     ['KubeMemoryOvercommit', {}, 'memory_pressure', 'cluster_overcommit'],
-    ['KubeNodeNotReady', {}, 'node_problem', 'NotReady'],
-    ['KubeNodeUnreachable', {}, 'node_problem', 'Unreachable'],
-    ['KubeNodePressure', { condition: 'DiskPressure' }, 'node_problem', 'DiskPressure'],
-    ['NodeFilesystemSpaceFillingUp', {}, 'node_problem', 'filesystem'],
+    ['KubeNodeNotReady', {}, 'pod_not_healthy', 'node_not_ready'],
+    ['KubeNodeUnreachable', {}, 'pod_not_healthy', 'node_unreachable'],
+    ['KubeNodePressure', { condition: 'DiskPressure' }, 'generic', 'node_disk_pressure'],
+    ['KubeNodePressure', { condition: 'MemoryPressure' }, 'memory_pressure', 'node_memory_pressure'],
+    ['NodeFilesystemSpaceFillingUp', {}, 'generic', 'node_filesystem'],
+    ['PrometheusRemoteWriteBehind', {}, 'observability_pipeline', 'remote_write'],
+    ['AlertmanagerFailedToSendAlerts', {}, 'observability_pipeline', 'alertmanager_delivery'],
+    ['PrometheusRuleFailures', {}, 'observability_pipeline', 'rule_evaluation'],
+    ['AlertmanagerClusterCrashlooping', {}, 'observability_pipeline', 'alertmanager_cluster'],
+    ['VMAgentRemoteWriteErrors', {}, 'observability_pipeline', null],
     ['TargetDown', {}, 'target_down', null],
     ['Watchdog', {}, 'meta', 'heartbeat'],
     ['InfoInhibitor', {}, 'meta', 'inhibitor'],
@@ -48,7 +54,7 @@ describe('preliminaryFamily', () => {
   it.each<[string, Family]>([
     ['increase(kube_pod_container_status_restarts_total[1h]) > 5', 'crashloop'],
     ['up{job="api"} == 0', 'target_down'],
-    ['kube_node_status_condition{condition="DiskPressure",status="true"} == 1', 'node_problem'],
+    ['kube_node_status_condition{condition="DiskPressure",status="true"} == 1', 'generic'],
     ['sum(rate(http_requests_total{status=~"5.."}[5m])) > 1', 'http_5xx'],
   ])('falls back to the rule expression: %s → %s', (expr, family) => {
     const d = preliminaryFamily(makeAlert({ alertname: 'Opaque' }, { expr }));
@@ -102,6 +108,6 @@ describe('refineFamily', () => {
     const ev = collect([...requests], {
       [EV.lastTerminated]: instant([{ labels: { reason: 'OOMKilled' }, value: 1 }]),
     });
-    expect(refineFamily(alert, preliminaryFamily(alert), ev).family).toBe('node_problem');
+    expect(refineFamily(alert, preliminaryFamily(alert), ev).family).toBe('pod_not_healthy');
   });
 });

@@ -1,11 +1,12 @@
 // Candidate causes, each scored 0–100 and citing the evidence (and its exact queries) behind it.
 // A hypothesis is only built from evidence that answered; unavailable evidence never supports a
-// claim. Family rules live in family-rules.ts; this module holds the shared machinery and the
+// claim. Family rules live in the family modules (families/); this module holds the shared machinery and the
 // cross-family causes (recent rollouts, log signatures, wide blast radius).
 
 import type { EvidenceItem } from '../collectors/evidence.js';
 import type { AlertInput, Window } from './alert.js';
 import type { FinalFamily } from './family.js';
+import { familyModule } from './families/registry.js';
 import { EV } from './ids.js';
 import type { LogAnalysis } from './logs.js';
 import type { BlastRadius, Changes, Hypothesis } from '../contract/report.js';
@@ -81,18 +82,9 @@ export function rank(hyps: (Hypothesis | null)[], max = 6): Hypothesis[] {
 
 /** The family's primary symptom series, cited as corroboration by cross-family causes. */
 export function symptomIds(ctx: Ctx): string[] {
-  const byFamily: Partial<Record<FinalFamily['family'], string[]>> = {
-    crashloop: [EV.restarts, EV.workloadRestarts],
-    oom_killed: [EV.restarts, EV.memory],
-    http_5xx: [EV.errorRatio],
-    target_down: [EV.up],
-    rollout_mismatch: [EV.replicas],
-    pod_not_healthy: [EV.podReady, EV.waiting],
-    job_failed: [EV.jobStatus],
-    cpu_throttling: [EV.throttling],
-    memory_pressure: [EV.memory],
-  };
-  return (byFamily[ctx.family.family] ?? []).filter((id) => byId(ctx.evidence, id)?.status === 'ok');
+  return (familyModule(ctx.family.family).symptoms ?? []).filter(
+    (id) => byId(ctx.evidence, id)?.status === 'ok',
+  );
 }
 
 /** A rollout shortly before the alert is the most common cause of a new failure. */

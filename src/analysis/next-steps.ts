@@ -4,7 +4,8 @@
 
 import { alertExpression } from './alert.js';
 import type { Ctx } from './hypotheses.js';
-import { q, type ContainerScope } from './queries.js';
+import { familyModule } from './families/registry.js';
+import type { ContainerScope } from './queries.js';
 import type { Hypothesis, NextStep } from '../contract/report.js';
 import { fieldSelectorValue, isKubernetesName, shellFlag, shellQuote } from './shell.js';
 import { subjectLabels } from './target.js';
@@ -46,196 +47,8 @@ function promqlSteps(ctx: Ctx): NextStep[] {
     ns && labels.pod ? { namespace: ns, pod: labels.pod, container: labels.container } : null;
   const scrape: Record<string, string> = {};
   for (const k of ['namespace', 'job', 'service'] as const) if (labels[k]) scrape[k] = labels[k];
-  const w = ctx.target.workload;
-
-  switch (family) {
-    case 'crashloop':
-    case 'oom_killed':
-    case 'pod_not_healthy':
-      if (c) {
-        out.push(
-          step(
-            'promql',
-            `Restarts over the last ${r}`,
-            q.restartsIncrease(c, r),
-            'How often it crashes and since when.',
-          ),
-        );
-        out.push(
-          step(
-            'promql',
-            'Last termination reason',
-            q.lastTerminatedReason(c, r),
-            'OOMKilled, Error or Completed decides the next move.',
-          ),
-        );
-        if (family === 'oom_killed')
-          out.push(
-            step(
-              'promql',
-              'Peak memory versus limit',
-              q.memoryVsLimit(c, r),
-              'A ratio near 1 means the limit is too low or memory grows.',
-            ),
-          );
-        if (family === 'pod_not_healthy')
-          out.push(
-            step(
-              'promql',
-              'Waiting reason',
-              q.waitingReason(c, r),
-              'ImagePullBackOff, CreateContainerConfigError… name the blocker.',
-            ),
-          );
-      }
-      if (ns && w && family === 'crashloop')
-        out.push(
-          step(
-            'promql',
-            `Restarts across pods of ${w.kind} ${w.name}`,
-            q.workloadRestarts(ns, w.name),
-            'One pod or all of them?',
-          ),
-        );
-      break;
-    case 'cpu_throttling':
-      if (c) {
-        out.push(
-          step(
-            'promql',
-            'Throttled share of CFS periods',
-            q.cpuThrottling(c),
-            'Sustained >25% adds latency.',
-          ),
-        );
-        out.push(step('promql', 'CPU usage (cores)', q.cpuUsage(c), 'Compare with the limit below.'));
-        out.push(
-          step(
-            'promql',
-            'CPU limit (cores)',
-            q.cpuLimit(c, r),
-            'Usage near this value means the limit is too low.',
-          ),
-        );
-      }
-      break;
-    case 'memory_pressure':
-      if (c)
-        out.push(
-          step(
-            'promql',
-            'Peak memory versus limit',
-            q.memoryVsLimit(c, r),
-            'How close to an OOM kill the container runs.',
-          ),
-        );
-      if (labels.instance && !labels.pod)
-        out.push(
-          step(
-            'promql',
-            'Available memory ratio on the node',
-            q.nodeMemory(labels.instance),
-            'Below ~10% the kubelet starts evicting.',
-          ),
-        );
-      if (!c && !labels.instance)
-        out.push(
-          step(
-            'promql',
-            'Cluster memory requests vs allocatable',
-            q.clusterMemoryRequests(),
-            'Above 1 the cluster cannot schedule everything it promised.',
-          ),
-        );
-      break;
-    case 'http_5xx':
-      if (labels.job || labels.service) {
-        out.push(step('promql', '5xx ratio', q.http5xxRatio(scrape), 'Is it still failing, and how much?'));
-        out.push(
-          step(
-            'promql',
-            '5xx by status code',
-            q.http5xxByCode(scrape),
-            '502/503/504 point at backends; 500 at the application.',
-          ),
-        );
-      }
-      if (ns && w)
-        out.push(
-          step(
-            'promql',
-            `Restarts across pods of ${w.kind} ${w.name}`,
-            q.workloadRestarts(ns, w.name),
-            'Restarting backends cause errors.',
-          ),
-        );
-      break;
-    case 'target_down':
-      if (labels.job || labels.service)
-        out.push(
-          step(
-            'promql',
-            'Targets currently down',
-            `${q.up(scrape)} == 0`,
-            'Which instances fail their scrape.',
-          ),
-        );
-      break;
-    case 'job_failed':
-      if (ns && w?.kind === 'Job')
-        out.push(
-          step(
-            'promql',
-            'Job pod counts',
-            q.jobStatus(ns, w.name),
-            'How many pods failed, succeeded, are active.',
-          ),
-        );
-      break;
-    case 'rollout_mismatch':
-      if (ns && w) {
-        const rq = q.replicas(ns, w.kind, w.name);
-        if (rq)
-          out.push(
-            step('promql', 'Desired / available / updated replicas', rq, 'Which of the three is stuck.'),
-          );
-        out.push(
-          step(
-            'promql',
-            'Waiting reasons of the workload’s pods',
-            q.workloadWaiting(ns, w.name, r),
-            'Why new pods do not become ready.',
-          ),
-        );
-      }
-      break;
-    case 'node_problem':
-      if (labels.node) {
-        out.push(
-          step(
-            'promql',
-            'Active node conditions',
-            q.nodeConditions(labels.node, r),
-            'Ready, DiskPressure, MemoryPressure, PIDPressure.',
-          ),
-        );
-        out.push(
-          step('promql', 'Pods on the node by namespace', q.podsOnNode(labels.node, r), 'Who is affected.'),
-        );
-      }
-      if (labels.instance && labels.mountpoint)
-        out.push(
-          step(
-            'promql',
-            'Free space ratio',
-            q.nodeFilesystem(labels.instance, labels.mountpoint),
-            'How fast it fills.',
-          ),
-        );
-      break;
-    default:
-      break;
-  }
+  const mod = familyModule(family);
+  out.push(...(mod.promqlSteps?.({ ctx, labels, c: mod.podSubject ? c : null, scrape, r, step }) ?? []));
   return out;
 }
 
@@ -259,7 +72,7 @@ function kubectlSteps(ctx: Ctx, top: Hypothesis | undefined): NextStep[] {
         `Container states, last termination, probe settings and recent events.`,
       ),
     );
-    if (['crashloop', 'oom_killed', 'pod_not_healthy', 'generic'].includes(ctx.family.family)) {
+    if (familyModule(ctx.family.family).previousLogsStep) {
       const cont = t.container ? ` ${shellFlag('--container', t.container)}` : ' --all-containers';
       out.push(
         step(

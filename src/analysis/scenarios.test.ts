@@ -579,7 +579,7 @@ describe('job_failed', () => {
   });
 });
 
-describe('rollout_mismatch', () => {
+describe('k8s_rollout_health', () => {
   // kube-state-metrics scraped without honorLabels: pod/container are the exporter's own.
   const labels = {
     alertname: 'KubeDeploymentReplicasMismatch',
@@ -642,14 +642,14 @@ describe('rollout_mismatch', () => {
   });
 
   it('finds the stuck rollout and the image pull of its new pods', () => {
-    expect(r.report.family).toBe('rollout_mismatch');
+    expect(r.report.family).toBe('k8s_rollout_health');
     expect(r.report.hypotheses[0]?.id).toBe('sig.image_pull');
     expect(hyp(r, 'rollout.stuck')).toBeDefined();
     expect(hyp(r, 'change.rollout')?.title).toContain('checkout:3.0.9');
   });
 });
 
-describe('node_problem', () => {
+describe('node not ready (pod_not_healthy, node_not_ready)', () => {
   const nodeName = 'ip-10-0-1-23.ec2.internal';
   const labels = {
     alertname: 'KubeNodeNotReady',
@@ -684,7 +684,8 @@ describe('node_problem', () => {
   }));
 
   it('targets the node and explains NotReady with the kubelet message', () => {
-    expect(r.report.family).toBe('node_problem');
+    expect(r.report.family).toBe('pod_not_healthy');
+    expect(r.report.familyDetail.subReason).toBe('node_not_ready');
     expect(r.report.target).toMatchObject({ kind: 'node', display: `Node ${nodeName}` });
     const top = r.report.hypotheses[0]!;
     expect(top.id).toBe('node.not_ready');

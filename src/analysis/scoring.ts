@@ -3,7 +3,7 @@
 
 import { severity } from './alert.js';
 import { alertActivity, rangeStats, restartsInWindow, workload } from './facts.js';
-import type { Family } from './family.js';
+import { familyModule } from './families/registry.js';
 import type { Ctx } from './hypotheses.js';
 import { EV } from './ids.js';
 import type { Classification, Hypothesis, ScoreFactor } from '../contract/report.js';
@@ -26,34 +26,6 @@ const SEVERITY_POINTS: Record<string, number> = {
   none: 0,
 };
 
-const FAMILY_IMPACT: Record<Family, [number, string]> = {
-  http_5xx: [20, 'requests are failing for users or callers'],
-  node_problem: [15, 'a node problem affects every pod on the node'],
-  target_down: [10, 'monitoring (and maybe the service) is blind or down'],
-  crashloop: [10, 'a container keeps crashing'],
-  oom_killed: [10, 'a container is being killed'],
-  pod_not_healthy: [10, 'a pod cannot serve'],
-  rollout_mismatch: [10, 'the workload runs below its desired replicas'],
-  job_failed: [8, 'batch work did not complete'],
-  memory_pressure: [5, 'memory is close to a limit; failure is likely but not yet happening'],
-  cpu_throttling: [5, 'throttling adds latency but does not fail requests by itself'],
-  generic: [0, 'no family-specific impact known'],
-  meta: [0, 'meta alert'],
-};
-
-// Families whose primary series come from standard exporters (kube-state-metrics, cAdvisor,
-// Prometheus itself): if such a series is absent, the alert's subject does not exist.
-const PRIMARY: Partial<Record<Family, { series: string; object?: string }>> = {
-  crashloop: { series: EV.restarts, object: EV.pod },
-  oom_killed: { series: EV.restarts, object: EV.pod },
-  pod_not_healthy: { series: EV.podPhase, object: EV.pod },
-  cpu_throttling: { series: EV.throttling, object: EV.pod },
-  job_failed: { series: EV.jobStatus, object: EV.workload },
-  rollout_mismatch: { series: EV.replicas, object: EV.workload },
-  node_problem: { series: EV.nodeConditions, object: EV.node },
-  target_down: { series: EV.up },
-};
-
 /** Why the evidence contradicts the alert, or null. Only answered evidence can contradict. */
 export function contradiction(ctx: Ctx): string | null {
   const expr = byId(ctx.evidence, EV.alertExpr);
@@ -61,7 +33,7 @@ export function contradiction(ctx: Ctx): string | null {
     return "the alert's own rule expression returned no data anywhere in the window";
   }
   if (expr?.status === 'ok') return null;
-  const p = PRIMARY[ctx.family.family];
+  const p = familyModule(ctx.family.family).primary;
   if (!p) return null;
   const series = byId(ctx.evidence, p.series);
   const object = p.object ? byId(ctx.evidence, p.object) : undefined;
@@ -100,7 +72,7 @@ function impactFactors(ctx: Ctx): Factor[] {
     points: sevPoints,
     why: sev ? `alert severity is ${oneLine(sev, 40)}` : 'alert has no severity label',
   });
-  const [fp, fwhy] = FAMILY_IMPACT[family];
+  const [fp, fwhy] = familyModule(family).impact;
   if (fp) f.push({ factor: 'family', points: fp, why: fwhy });
 
   const w = workload(ctx.evidence);
@@ -154,7 +126,7 @@ function impactFactors(ctx: Ctx): Factor[] {
       f.push({ factor: 'spread', points: 5, why: `firing in ${b.namespaces.count} namespaces` });
   }
   const pods = byId(ctx.evidence, EV.podsOnNode);
-  if (family === 'node_problem' && pods?.status === 'ok') {
+  if (ctx.target.kind === 'node' && pods?.status === 'ok') {
     f.push({ factor: 'pods on node', points: 5, why: 'workloads are scheduled on the affected node' });
   }
   return f;
@@ -255,7 +227,7 @@ function confidenceFactors(ctx: Ctx, top: Hypothesis | undefined): Factor[] {
   if (ctx.family.reasons.some((r) => r.includes(' → ') || r.startsWith('confirmed'))) {
     f.push({ factor: 'family checked', points: 5, why: 'the family was confirmed or corrected by evidence' });
   }
-  const podLike = ['crashloop', 'oom_killed', 'pod_not_healthy'].includes(ctx.family.family);
+  const podLike = !!familyModule(ctx.family.family).podState && ctx.target.kind === 'pod';
   const pod = byId(ctx.evidence, EV.pod);
   if (podLike && pod && !answered(pod))
     f.push({ factor: 'pod state missing', points: -15, why: 'the Kubernetes pod could not be read' });

@@ -2,7 +2,8 @@
 
 import type { EvidenceItem, PodData, WorkloadKind } from '../collectors/evidence.js';
 import type { AlertInput } from './alert.js';
-import { POD_FAMILIES, type Family } from '../contract/taxonomy.js';
+import type { Family } from '../contract/taxonomy.js';
+import { familyModule } from './families/registry.js';
 import { EV } from './ids.js';
 import { view } from './view.js';
 
@@ -147,7 +148,12 @@ function attribute(
   return null;
 }
 
-export function resolveTarget(alert: AlertInput, family: Family, evidence: readonly EvidenceItem[]): Target {
+export function resolveTarget(
+  alert: AlertInput,
+  family: Family,
+  evidence: readonly EvidenceItem[],
+  subReason: string | null = null,
+): Target {
   const labels = subjectLabels(alert.labels);
   const ns = labels.namespace ?? null;
   const pod = view.pod(evidence, EV.pod)?.data ?? null;
@@ -197,7 +203,9 @@ export function resolveTarget(alert: AlertInput, family: Family, evidence: reado
     return `${w.kind} ${qual(w.name)}${parent ? ` (CronJob ${qual(parent)})` : ''}`;
   };
 
-  const wantsPod = POD_FAMILIES.includes(family);
+  const mod = familyModule(family);
+  const wantsPod = !!mod.podSubject;
+  const nodeAlert = !!mod.nodeSubject?.(subReason, labels);
   if (base.pod && (wantsPod || !workload)) {
     return {
       ...base,
@@ -206,16 +214,11 @@ export function resolveTarget(alert: AlertInput, family: Family, evidence: reado
       display: `${qual(base.pod)}${workload ? ` (${workloadText(workload)})` : ''}`,
     };
   }
-  if (workload && family !== 'node_problem' && (family !== 'http_5xx' || !base.service)) {
+  if (workload && !nodeAlert && (family !== 'http_5xx' || !base.service)) {
     return { ...base, kind: 'workload', name: qual(workload.name), display: workloadText(workload) };
   }
   // Node-exporter alerts (filesystem, node memory) carry a scrape job but are about the host.
-  const hostAlert = family === 'memory_pressure' && !base.pod && !!(labels.node || labels.instance);
-  if (
-    family === 'node_problem' ||
-    hostAlert ||
-    (!base.service && !labels.job && (labels.node || labels.instance))
-  ) {
+  if (nodeAlert || (!base.service && !labels.job && (labels.node || labels.instance))) {
     const n = labels.node ?? labels.instance ?? node;
     if (n) return { ...base, node: n, kind: 'node', name: n, display: `Node ${n}` };
   }

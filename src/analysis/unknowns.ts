@@ -3,6 +3,7 @@
 
 import type { EvidenceItem, EvidenceRequest, EvidenceSource } from '../collectors/evidence.js';
 import { alertExpression, type AlertInput } from './alert.js';
+import { familyModule } from './families/registry.js';
 import type { Family } from './family.js';
 import { subjectLabels } from './target.js';
 import { oneLine } from './text.js';
@@ -30,7 +31,12 @@ const consequence = (kind: EvidenceRequest['kind'], title: string): [string, 'is
 
 const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|timeout|unreachable|connect/i;
 
-export function listUnknowns(alert: AlertInput, family: Family, evidence: readonly EvidenceItem[]): string[] {
+export function listUnknowns(
+  alert: AlertInput,
+  family: Family,
+  evidence: readonly EvidenceItem[],
+  subReason: string | null = null,
+): string[] {
   const out: string[] = [];
   const labels = subjectLabels(alert.labels);
 
@@ -39,7 +45,7 @@ export function listUnknowns(alert: AlertInput, family: Family, evidence: readon
       'The alert has no generatorURL with an expression, so its own rule could not be re-evaluated over the window.',
     );
   }
-  if (family !== 'meta' && !labels.namespace && family !== 'node_problem') {
+  if (family !== 'meta' && !labels.namespace && !familyModule(family).nodeSubject?.(subReason, labels)) {
     out.push('The alert has no namespace label, so Kubernetes objects and logs could not be looked up.');
   }
 

@@ -2,7 +2,7 @@
 // the schema stays small (tens of KB) however large the evidence was.
 
 import { z } from 'zod';
-import { CLASSIFICATIONS, FAMILIES } from './taxonomy.js';
+import { CLASSIFICATIONS, currentFamily, FAMILIES } from './taxonomy.js';
 
 const s = (max: number) => z.string().max(max);
 const count = z.number().int().nonnegative();
@@ -283,3 +283,31 @@ export type RecordedReport = Omit<Loose<Report>, 'scores'> & {
   };
   truncated?: boolean;
 };
+
+/**
+ * A stored report with its family names in today's vocabulary (see `currentFamily`): applied
+ * whenever an InvestigationCompleted event is read, so case rows, timelines, snapshots and the
+ * console show an old `rollout_mismatch` report as `k8s_rollout_health`. Pure; the identity on
+ * reports that already use current names.
+ */
+export function upcastRecordedReport<T extends RecordedReport | null | undefined>(report: T): T {
+  if (!report || typeof report !== 'object' || typeof report.family !== 'string') return report;
+  const detail = report.familyDetail;
+  const now = currentFamily(report.family, detail?.subReason ?? null);
+  const prelim =
+    typeof detail?.preliminary === 'string' ? currentFamily(detail.preliminary).family : undefined;
+  if (now.family === report.family && (prelim === undefined || prelim === detail?.preliminary)) return report;
+  return {
+    ...report,
+    family: now.family,
+    ...(detail
+      ? {
+          familyDetail: {
+            ...detail,
+            ...(prelim !== undefined ? { preliminary: prelim } : {}),
+            subReason: now.subReason,
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,69 @@
+// A scrape target Prometheus cannot reach: the service is down, or only its metrics endpoint.
+
+import { upTargets } from '../facts.js';
+import { hypothesis } from '../hypotheses.js';
+import { EV } from '../ids.js';
+import { q } from '../queries.js';
+import { capacityHypotheses, planWorkloadRestarts } from './shared.js';
+import type { FamilyModule, H } from './types.js';
+
+export const targetDown: FamilyModule = {
+  family: 'target_down',
+  label: 'Target down',
+  impact: [10, 'monitoring (and maybe the service) is blind or down'],
+  alertNames: { TargetDown: null, KubeletDown: 'kubelet' },
+  namePatterns: [
+    {
+      re: /(target|instance|endpoint|service|scrape).?(down|missing|absent)|absent/i,
+      sub: null,
+      order: 120,
+    },
+  ],
+  exprPatterns: [{ re: /\bup\b\s*(\{[^}]*\})?\s*==\s*0|absent\(\s*up\b/, sub: null, order: 110 }],
+  workloadObject: true,
+  guessWorkloadFromService: true,
+  plan: (p) => {
+    const { labels } = p;
+    const scrape: Record<string, string> = {};
+    for (const k of ['namespace', 'job', 'service'] as const) if (labels[k]) scrape[k] = labels[k];
+    const what = labels.service ?? labels.job ?? '';
+    if (labels.job || labels.service) p.range(EV.up, `Scrape health (up) of ${what}`, q.up(scrape));
+    planWorkloadRestarts(p);
+  },
+  primary: { series: EV.up },
+  symptoms: [EV.up],
+  hypotheses: (ctx) => {
+    const out: H[] = [];
+    const up = upTargets(ctx.evidence);
+    if (up && up.value.down > 0) {
+      const all = up.value.down === up.value.total;
+      out.push(
+        hypothesis(
+          ctx,
+          all ? 'target.all_down' : 'target.some_down',
+          all
+            ? `All ${up.value.total} scrape targets are down: the service is down or unreachable from Prometheus`
+            : `${up.value.down} of ${up.value.total} scrape targets down: ${up.value.downNames.slice(0, 3).join(', ')}`,
+          all ? 70 : 60,
+          all
+            ? 'Every target fails its scrape: the pods are gone or not listening, the metrics port/path changed, or a NetworkPolicy blocks Prometheus.'
+            : 'Some targets fail their scrape while others succeed: look at what the failing ones have in common (node, version, restarts).',
+          [up.item],
+        ),
+      );
+    }
+    out.push(...capacityHypotheses(ctx, 'Target'));
+    return out;
+  },
+  promqlSteps: ({ labels, scrape, step }) =>
+    labels.job || labels.service
+      ? [
+          step(
+            'promql',
+            'Targets currently down',
+            `${q.up(scrape)} == 0`,
+            'Which instances fail their scrape.',
+          ),
+        ]
+      : [],
+};
