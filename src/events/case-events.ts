@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RecordedReport } from '../contract/report.js';
+import { upcastRecordedReport, type RecordedReport } from '../contract/report.js';
 
 // Case events, current schema versions. Older versions are upcast on read (upcasters.ts); stored
 // events are never rewritten. Bump `caseEventVersions` and add an upcaster + fixture when a shape
@@ -72,8 +72,14 @@ export const investigationCompletedV1 = z.object({
   investigationId: z.string(),
   /** Start of the alert episode investigated: dates the report snapshot's key. */
   anchor: ts,
-  /** Not checked when read: a report written by any version is kept as it is (see RecordedReport). */
-  report: z.custom<RecordedReport | null>(() => true).optional(),
+  /**
+   * Not checked when read: a report written by any version is kept as it is (see RecordedReport),
+   * only its family names are brought to today's vocabulary.
+   */
+  report: z
+    .custom<RecordedReport | null>(() => true)
+    .transform((r) => upcastRecordedReport(r))
+    .optional(),
 });
 
 export const investigationFailedV1 = z.object({
