@@ -107,7 +107,7 @@ export function aiSdkModel(spec: ModelSpec): LlmModel {
               };
               calls.push(record);
               try {
-                const out = await t.run(input as never);
+                const out = await t.run(input);
                 record.result = out.result;
                 record.citations = out.citations;
               } catch (e) {

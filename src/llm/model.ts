@@ -63,6 +63,9 @@ export interface LlmTool<I = unknown> {
   run(input: I): Promise<{ result: unknown; citations: string[] }>;
 }
 
+/** A typed tool, for a list of tools of different inputs (the input is validated before `run`). */
+export const defineTool = <I>(t: LlmTool<I>): LlmTool => t as unknown as LlmTool;
+
 export interface ToolCallRecord {
   name: string;
   input: unknown;
@@ -75,7 +78,7 @@ export interface ToolCallRecord {
 export interface ChatRequest {
   system: string;
   messages: ChatMessage[];
-  tools: LlmTool<never>[];
+  tools: LlmTool[];
   /** Most model steps (one step = one model call). */
   maxSteps: number;
   /** Most tool calls over the whole turn; further calls are refused to the model. */

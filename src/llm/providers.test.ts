@@ -7,7 +7,7 @@ import {
   type FakeLlm,
 } from '../testkit/fake-llm/index.js';
 import { aiSdkModel } from './ai-sdk-model.js';
-import type { ProviderName } from './model.js';
+import { defineTool, type ProviderName } from './model.js';
 import type { ModelSpec } from './providers.js';
 
 // Each provider library against a fake server speaking that provider's wire protocol: structured
@@ -94,12 +94,12 @@ describe.each(providers)('$provider over its wire protocol', (p) => {
       system: 'sys',
       messages: [{ role: 'user', text: 'what restarted?' }],
       tools: [
-        {
+        defineTool({
           name: 'lookup',
           description: 'looks things up',
           inputSchema: z.object({ q: z.string() }),
           run: async (input: { q: string }) => ({ result: { found: `3 ${input.q}` }, citations: ['ev-1'] }),
-        },
+        }),
       ],
       maxSteps: 4,
       maxToolCalls: 3,
