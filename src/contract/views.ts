@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RecordedReport } from './report.js';
 
 // What the API sends and the console reads. The server validates its rows with these schemas; the
 // console imports the types (console/src/lib/api.ts).
@@ -109,10 +110,22 @@ export interface CaseEventView {
 }
 
 /** GET /api/cases/:id */
+/** A finished investigation's report, as stored (a report written by any version is kept as it is). */
+export const caseReportViewSchema = z.object({
+  investigationId: z.string(),
+  completedAt: z.string(),
+  anchor: z.string(),
+  report: z.custom<RecordedReport>((v) => typeof v === 'object' && v !== null),
+  seq: z.coerce.number(),
+});
+export type CaseReportView = z.infer<typeof caseReportViewSchema>;
+
 export interface CaseDetail {
   case: CaseView | null;
   version: number;
   investigations: InvestigationView[];
+  /** The current investigation's report, else the latest finished one; null before any. */
+  report: CaseReportView | null;
   events: CaseEventView[];
 }
 

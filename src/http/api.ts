@@ -4,6 +4,7 @@ import type { EventStore } from '../events/event-store.js';
 import { caseAggregate } from '../contract/case-id.js';
 import { caseIdSchema, caseListQuerySchema, type CaseDetail, type CaseList } from '../contract/views.js';
 import { getCase, getInvestigations, listCases } from '../projections/cases/queries.js';
+import { getCaseReport } from '../projections/case-reports/queries.js';
 import { TarkaError } from '../shared/errors.js';
 
 export function apiRoutes(app: FastifyInstance, deps: { readPool: DatabasePool; store: EventStore }) {
@@ -31,10 +32,12 @@ export function apiRoutes(app: FastifyInstance, deps: { readPool: DatabasePool; 
     ]);
     if (!row && stream.version === 0)
       throw new TarkaError('TARKA_NOT_FOUND', `no case ${id.data}`, 'list cases with GET /api/cases');
+    const report = await getCaseReport(deps.readPool, id.data, row?.investigationId ?? null);
     return {
       case: row,
       version: stream.version,
       investigations,
+      report,
       events: stream.events.map((e) => ({
         id: e.id,
         seq: e.seq,
