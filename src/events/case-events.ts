@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chatFamilySchemas, chatFamilyVersions } from './chat-events.js';
 import { upcastRecordedReport, type RecordedReport } from '../contract/report.js';
 
 // Case events, current schema versions. Older versions are upcast on read (upcasters.ts); stored
@@ -96,12 +97,7 @@ export const caseResolvedV1 = z.object({
   by: z.string().nullable(),
 });
 export const caseReopenedV1 = z.object({ by: z.string().nullable(), note: z.string().nullable() });
-export const chatMessagePostedV1 = z.object({
-  messageId: z.string(),
-  role: z.enum(['user', 'assistant']),
-  author: z.string().nullable(),
-  text: z.string(),
-});
+// Chat turns on a case (schemas in chat-events.ts, shared with the global thread).
 
 export const caseEventSchemas = {
   AlertFired: alertFiredV2,
@@ -114,7 +110,7 @@ export const caseEventSchemas = {
   CaseSnoozed: caseSnoozedV1,
   CaseResolved: caseResolvedV1,
   CaseReopened: caseReopenedV1,
-  ChatMessagePosted: chatMessagePostedV1,
+  ...chatFamilySchemas,
 } as const;
 
 export type CaseEventType = keyof typeof caseEventSchemas;
@@ -131,7 +127,7 @@ export const caseEventVersions: Record<CaseEventType, number> = {
   CaseSnoozed: 1,
   CaseResolved: 1,
   CaseReopened: 1,
-  ChatMessagePosted: 1,
+  ...chatFamilyVersions,
 };
 
 export type CaseEvent = {

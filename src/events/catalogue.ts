@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { caseEventSchemas, caseEventVersions } from './case-events.js';
+import { chatEventSchemas, chatEventVersions } from './chat-events.js';
 
 // Every event type Tarka stores, whatever its aggregate (case, global chat, incident, user, audit).
 // A new kind of aggregate adds its own `<kind>-events.ts` (schemas + current versions) and one
@@ -7,10 +8,12 @@ import { caseEventSchemas, caseEventVersions } from './case-events.js';
 
 const schemas = {
   ...caseEventSchemas,
+  ...chatEventSchemas,
 } as const;
 
 const versions: Record<keyof typeof schemas, number> = {
   ...caseEventVersions,
+  ...chatEventVersions,
 };
 
 export type EventType = keyof typeof schemas;

@@ -15,6 +15,12 @@ const upcasters: Record<string, Upcaster> = {
       reason: null,
     },
   }),
+  // v1 (messageId, role) was declared but never written; read one as a user turn all the same.
+  'ChatMessagePosted@1': ({ messageId, author, text }) => ({
+    turnId: messageId,
+    author: author ?? null,
+    text,
+  }),
 };
 
 /** Brings a stored payload to the current schema and validates it. Throws on unknown shapes. */

@@ -139,6 +139,17 @@ export const configSchema = z.object({
   /** "Investigate again" per case and hour (one at a time in any case). */
   INVESTIGATION_RERUNS_PER_HOUR: int(1, 50).default(6),
 
+  /** Chat: questions per author and thread per minute; tools and bounds (namespaces: COLLECTOR_NAMESPACES_*). */
+  CHAT_TURNS_PER_MINUTE: int(1, 600).default(10),
+  CHAT_MAX_TOOL_CALLS_PER_TURN: int(1, 20).default(4),
+  CHAT_TURN_TIMEOUT_SECONDS: int(1, 300).default(20),
+  CHAT_TOOLS_DISABLED: list.default([]),
+  CHAT_CLUSTERS_ALLOW: list.default([]),
+  CHAT_MAX_SERIES: int(1, 500).default(20),
+  CHAT_MAX_LOG_LINES: int(1, 1000).default(50),
+  CHAT_MAX_RANGE: duration.default('6h'),
+  CHAT_MAX_RANGE_STEPS: int(10, 11_000).default(240),
+
   ...llmConfigShape,
 
   POSTGRES_HOST: optional(z.string().min(1)),

@@ -58,6 +58,28 @@ export const errorCatalogue = {
     status: 429,
     meaning: 'an investigation is already running, or INVESTIGATION_RERUNS_PER_HOUR is spent; retry later',
   },
+  TARKA_CHAT_EMPTY: { status: 400, meaning: 'a chat question with no text' },
+  TARKA_CHAT_TOO_LONG: { status: 400, meaning: 'a chat question longer than 2000 characters' },
+  TARKA_CHAT_QUERY_INVALID: {
+    status: 400,
+    meaning: 'a chat tool was given a query or input it refuses (e.g. PromQL with no metric); the answer says which',
+  },
+  TARKA_CHAT_TOOL_DENIED: {
+    status: 403,
+    meaning: 'a chat tool is switched off (CHAT_TOOLS_DISABLED) or the namespace/cluster is outside the allowlists',
+  },
+  TARKA_CHAT_RATE_LIMITED: {
+    status: 429,
+    meaning: 'more chat questions per author and thread than CHAT_TURNS_PER_MINUTE; wait a minute',
+  },
+  TARKA_CHAT_TOOL_LIMIT: {
+    status: 429,
+    meaning: 'a chat turn used up CHAT_MAX_TOOL_CALLS_PER_TURN or its time budget; ask a narrower question',
+  },
+  TARKA_CHAT_SOURCE_UNAVAILABLE: {
+    status: 503,
+    meaning: 'the data source a chat tool reads (Prometheus, Kubernetes, logs, Postgres) did not answer',
+  },
   TARKA_INTERNAL: { status: 500, meaning: 'a bug; the server log has the details' },
   TARKA_EVENT_UNREADABLE: {
     status: 500,

@@ -95,6 +95,10 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       return { ...state, closed: false };
     case 'InvestigationStepCompleted':
     case 'ChatMessagePosted':
+    case 'ChatToolCallStarted':
+    case 'ChatToolCallFinished':
+    case 'ChatAnswerPosted':
+    case 'ChatTurnFailed':
       return state;
   }
 }

@@ -1,0 +1,106 @@
+import { CHAT_ANSWER_MAX, CHAT_SUMMARY_MAX, type Citation } from '../events/chat-events.js';
+import type { ChatCommandHandler } from '../commands/chat/handler.js';
+import { TarkaError } from '../shared/errors.js';
+import { loadCaseFacts } from './case-facts.js';
+import { helpText, recognise } from './intents/index.js';
+import { toolCaller, type CallRecorder } from './run-tool.js';
+import type { Answer, Scope, ToolDeps, TurnContext } from './types.js';
+
+export interface Turn {
+  aggregate: string;
+  turnId: string;
+  author: string | null;
+  text: string;
+  caseId: string | null;
+}
+
+/** Where the answer's events go: the thread's own aggregate, through the chat decider. */
+export function eventRecorder(chat: ChatCommandHandler, turn: Turn): CallRecorder {
+  const id = (callId: string, what: string) => `chat:${callId}:${what}`;
+  return {
+    started: async ({ callId, tool, request }) => {
+      await chat.handle(
+        turn.aggregate,
+        { type: 'StartToolCall', turnId: turn.turnId, callId, tool, request },
+        id(callId, 'start'),
+      );
+    },
+    finished: async ({ callId, tool, output, durationMs }) => {
+      await chat.handle(
+        turn.aggregate,
+        {
+          type: 'FinishToolCall',
+          turnId: turn.turnId,
+          callId,
+          tool,
+          status: output.status,
+          code: output.code ?? null,
+          summary: output.summary.slice(0, CHAT_SUMMARY_MAX),
+          evidenceIds: (output.evidenceIds ?? []).slice(0, 20),
+          durationMs: Math.round(durationMs * 100) / 100,
+          result: output.result ?? null,
+        },
+        id(callId, 'finish'),
+      );
+    },
+  };
+}
+
+/** The answer to one question, from the intents and their tools; no LLM involved. */
+export async function composeAnswer(
+  turn: Turn,
+  deps: ToolDeps,
+  recorder: CallRecorder,
+): Promise<Answer & { intent: string }> {
+  const scope: Scope = turn.caseId ? 'case' : 'global';
+  const facts = turn.caseId ? await loadCaseFacts(deps.store, turn.caseId) : null;
+  const ctx: TurnContext = { deps, turnId: turn.turnId, author: turn.author, caseId: turn.caseId, facts };
+  const found = recognise(turn.text, scope);
+  if (!found) return { intent: 'help', text: helpText(scope), citations: [] };
+  const call = toolCaller(ctx, recorder, deps.now().getTime() + deps.limits.turnTimeoutMs);
+  const answer = await found.intent.answer(found.match.params, ctx, call);
+  return { intent: found.intent.name, ...answer };
+}
+
+/**
+ * Answers a turn and records the answer (or why there is none) as events. Idempotent by turn id:
+ * the decider ignores tool calls and answers of a turn already answered.
+ */
+export async function answerTurn(turn: Turn, deps: ToolDeps, chat: ChatCommandHandler): Promise<void> {
+  let answer: Answer & { intent: string };
+  try {
+    answer = await composeAnswer(turn, deps, eventRecorder(chat, turn));
+  } catch (e) {
+    const code = e instanceof TarkaError ? e.code : 'TARKA_CHAT_SOURCE_UNAVAILABLE';
+    await chat.handle(
+      turn.aggregate,
+      {
+        type: 'FailTurn',
+        turnId: turn.turnId,
+        code,
+        message: `could not answer: ${(e as Error).message}`.slice(0, CHAT_SUMMARY_MAX),
+      },
+      `chat:${turn.turnId}:failed`,
+    );
+    return;
+  }
+  await chat.handle(
+    turn.aggregate,
+    {
+      type: 'PostAnswer',
+      turnId: turn.turnId,
+      intent: answer.intent,
+      text: cut(answer.text, CHAT_ANSWER_MAX),
+      citations: answer.citations.slice(0, 30).map(boundCitation),
+    },
+    `chat:${turn.turnId}:answer`,
+  );
+}
+
+const cut = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+const boundCitation = (c: Citation): Citation => ({
+  kind: c.kind,
+  ref: cut(c.ref, 300),
+  text: cut(c.text, 2000),
+  href: c.href === null ? null : cut(c.href, 1000),
+});
