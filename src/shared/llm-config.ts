@@ -99,9 +99,8 @@ export const llmConfigShape = {
   LLM_REDACT_PII: bool.default(true),
 };
 
-type LlmConfig = {
-  [K in keyof typeof llmConfigShape]: z.infer<(typeof llmConfigShape)[K]>;
-};
+const llmConfigSchema = z.object(llmConfigShape);
+type LlmConfig = z.infer<typeof llmConfigSchema>;
 
 /** Cross-field checks of the LLM settings, as lines for the config error. */
 export function llmProblems(c: LlmConfig): string[] {
