@@ -10,7 +10,7 @@ import {
 import { parseSearch, regexEscape } from './search.js';
 
 // A snooze ends by the clock, not by an event: the effective status is computed at read time.
-const effectiveStatus = sql.fragment`CASE WHEN status = 'snoozed' AND snoozed_until <= now() THEN alert_status ELSE status END`;
+export const effectiveStatus = sql.fragment`CASE WHEN status = 'snoozed' AND snoozed_until <= now() THEN alert_status ELSE status END`;
 
 export const caseViewColumns = sql.fragment`
   case_id AS "caseId", fingerprint, ${effectiveStatus} AS status, alert_status AS "alertStatus", alertname,
