@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabasePool } from 'slonik';
 import { LiveGateway, type LiveSocket } from '../../src/live/gateway.js';
 import { ProjectionListener } from '../../src/live/listener.js';
-import type { dashboard } from '../../src/http/dashboard.js';
+import type { dashboard } from '../../src/projections/cases/dashboard.js';
 import { pgSettings } from '../../src/db/postgres.js';
 import { alertPayload, caseId, sampleReport } from './fixtures.js';
 import { getJson, requestedInvestigation, startConsoleApp, type ConsoleApp } from './harness.js';
