@@ -8,7 +8,15 @@ import { changeCorrelation } from './changes.js';
 import { familyModule } from './families/registry.js';
 import { preliminaryFamily, refineFamily } from './family.js';
 import { summariseEvidence } from './findings.js';
-import { blastHypothesis, rank, rolloutHypotheses, signatureHypotheses, type Ctx } from './hypotheses.js';
+import {
+  blastHypothesis,
+  preferSpecific,
+  rank,
+  rolloutHypotheses,
+  signatureHypotheses,
+  type Ctx,
+} from './hypotheses.js';
+import { noiseSignals } from './noise.js';
 import { EV } from './ids.js';
 import { readLogs, type LogSource } from './logs.js';
 import { nextSteps } from './next-steps.js';
@@ -33,7 +41,11 @@ export const REPORT_BUDGET_BYTES = 30_000;
 export function analyze(input: AnalyzeInput): Report {
   const { alert, window, evidence, now } = input;
   const family = refineFamily(alert, preliminaryFamily(alert), evidence);
-  const target = resolveTarget(alert, family.family, evidence, family.subReason);
+  const mod = familyModule(family.family);
+  const target = resolveTarget(alert, family.family, evidence, {
+    podSubject: !!mod.podSubject,
+    nodeSubject: !!mod.nodeSubject?.(family.subReason, subjectLabels(alert.labels)),
+  });
   const logs = logContext(alert, evidence, target.workload?.name ?? null);
   const ctx: Ctx = {
     alert,
@@ -47,8 +59,8 @@ export function analyze(input: AnalyzeInput): Report {
     blast: blastRadius(alert, evidence, now),
   };
 
-  const mod = familyModule(family.family);
-  const hypotheses = rank(
+  const signals = noiseSignals(ctx);
+  const candidates = rank(
     family.family === 'meta'
       ? mod.hypotheses(ctx)
       : [
@@ -56,10 +68,21 @@ export function analyze(input: AnalyzeInput): Report {
           ...signatureHypotheses(ctx),
           ...rolloutHypotheses(ctx),
           blastHypothesis(ctx),
+          ...signals.map((n) => n.hypothesis),
         ],
+    100,
   );
+  // Signatures found only in namespace-wide logs may belong to another workload.
+  const nsWide = new Set(
+    logs.namespaceWide
+      ? logs.analysis.signatures
+          .filter((s) => s.evidenceIds.every((id) => id === EV.logs))
+          .map((s) => `sig.${s.id}`)
+      : [],
+  );
+  const hypotheses = rank(preferSpecific(candidates, nsWide));
   const contra = contradiction(ctx);
-  const scores = computeScores(ctx, hypotheses, contra);
+  const scores = computeScores(ctx, hypotheses, contra, signals);
   const { classification, reason } = classify(ctx, scores, contra);
   const unknowns = listUnknowns(alert, family.family, evidence, family.subReason);
   const { list, omitted } = summariseEvidence(evidence);

@@ -35,11 +35,17 @@ export function changeCorrelation(
   const end = Date.parse(window.end);
   const alertStart = Date.parse(alert.startsAt);
   const items: Change[] = [];
+  // A Job's own creation is not a rollout, and neither is a CronJob starting its next Job: only
+  // a CronJob whose new Job runs different images than the one before reflects a changed spec.
+  if (w.kind === 'Job') {
+    return { known: true, reason: 'a Job has no rollouts: its creation is the run itself', items: [] };
+  }
   // Revisions are newest first; each one's predecessor tells what it replaced.
   w.revisions.forEach((rev, i) => {
     const at = Date.parse(rev.createdAt);
     if (Number.isNaN(at) || at < start || at > end) return;
     const before = w.revisions[i + 1]?.images ?? [];
+    if (w.kind === 'CronJob' && (!w.revisions[i + 1] || before.join('\n') === rev.images.join('\n'))) return;
     items.push({
       workload: oneLine(`${w.kind} ${w.namespace}/${w.name}`, 300),
       revision: oneLine(rev.revision, 60),

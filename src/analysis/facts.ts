@@ -82,7 +82,11 @@ export function errorsByCode(ev: Ev): Fact<{ code: string; rate: number }[]> | n
   const r = view.instant(ev, EV.errorsByCode);
   if (!r || !r.data.series.length) return null;
   const codes = r.data.series
-    .map((s) => ({ code: s.labels.code ?? '?', rate: s.value }))
+    // The status label is whatever the request counter calls it (code, status, response_code…).
+    .map((s) => ({
+      code: s.labels.code ?? s.labels.status ?? s.labels.response_code ?? Object.values(s.labels)[0] ?? '?',
+      rate: s.value,
+    }))
     .filter((c) => Number.isFinite(c.rate))
     .sort((a, b) => b.rate - a.rate);
   return { value: codes, item: r.item };

@@ -13,6 +13,7 @@ import {
   REFINEMENTS,
 } from './families/registry.js';
 import type { PodFacts } from './families/types.js';
+import type { FamilyDecision, FinalFamily } from './model.js';
 import { EV } from './ids.js';
 import { subjectLabels } from './target.js';
 import { answered, byId, view } from './view.js';
@@ -21,17 +22,7 @@ import type { Family } from '../contract/taxonomy.js';
 
 export { FAMILIES, type Family } from '../contract/taxonomy.js';
 
-export interface FamilyDecision {
-  family: Family;
-  /** Finer cause inside the family, e.g. `image_pull` for pod_not_healthy. */
-  subReason: string | null;
-  /** Which label, name, expression or evidence decided it, in order of application. */
-  reasons: string[];
-}
-
-export interface FinalFamily extends FamilyDecision {
-  preliminary: Family;
-}
+export type { FamilyDecision, FinalFamily } from './model.js';
 
 function byAlertName(name: string, labels: Record<string, string>): [Family, string | null] | null {
   for (const m of FAMILY_MODULES) {

@@ -1,61 +1,39 @@
 // Candidate causes, each scored 0–100 and citing the evidence (and its exact queries) behind it.
 // A hypothesis is only built from evidence that answered; unavailable evidence never supports a
-// claim. Family rules live in the family modules (families/); this module holds the shared machinery and the
-// cross-family causes (recent rollouts, log signatures, wide blast radius).
+// claim. Family rules live in the family modules (families/); this module holds the ranking and
+// the cross-family causes (recent rollouts, log signatures, wide blast radius).
 
-import type { EvidenceItem } from '../collectors/evidence.js';
-import type { AlertInput, Window } from './alert.js';
-import type { FinalFamily } from './family.js';
+import type { Ctx } from './model.js';
+import { hypothesis } from './claim.js';
 import { familyModule } from './families/registry.js';
 import { EV } from './ids.js';
-import type { LogAnalysis } from './logs.js';
-import type { BlastRadius, Changes, Hypothesis } from '../contract/report.js';
-import type { Target } from './target.js';
-import { cap, clamp, oneLine, plural, shortTime, uniq } from './text.js';
-import { answered, byId } from './view.js';
+import type { Hypothesis } from '../contract/report.js';
+import { cap, clamp, plural, shortTime, uniq } from './text.js';
+import { byId } from './view.js';
 
-export interface Ctx {
-  alert: AlertInput;
-  window: Window;
-  now: string;
-  evidence: readonly EvidenceItem[];
-  family: FinalFamily;
-  target: Target;
-  logs: { analysis: LogAnalysis; namespaceWide: boolean };
-  changes: Changes;
-  blast: BlastRadius;
-}
+export type { Ctx } from './model.js';
+export { hypothesis } from './claim.js';
 
-type Cite = EvidenceItem | string | null | undefined;
+// Causes inferred from the surroundings rather than from the target itself: other alerts firing,
+// capacity in general, logs that may belong to another workload.
+const GENERIC = /^(blast\.|capacity\.|generic\.)/;
 
 /**
- * A hypothesis citing only evidence that answered; null when nothing it cites answered, so an
- * unavailable source can never be the basis of a claim.
+ * Specific evidence beats generic patterns: when something about the target itself (a probe
+ * failure, an exit code, a dependency error in its own logs) supports a cause, a storm-wide or
+ * capacity explanation is kept below it. Returns new objects; the input is not changed.
  */
-export function hypothesis(
-  ctx: Ctx,
-  id: string,
-  title: string,
-  score: number,
-  rationale: string,
-  cites: Cite[],
-): Hypothesis | null {
-  const items = uniq(
-    cites
-      .map((c) => (typeof c === 'string' ? byId(ctx.evidence, c) : (c ?? undefined)))
-      .filter((i): i is EvidenceItem => answered(i)),
+export function preferSpecific(
+  hyps: readonly Hypothesis[],
+  namespaceWideSigs: ReadonlySet<string>,
+): Hypothesis[] {
+  const isGeneric = (h: Hypothesis) => GENERIC.test(h.id) || namespaceWideSigs.has(h.id);
+  const best = Math.max(
+    0,
+    ...hyps.filter((h) => !isGeneric(h) && !h.id.startsWith('noise.')).map((h) => h.score),
   );
-  if (!items.length) return null;
-  return {
-    id: cap(id, 80),
-    title: oneLine(title, 200),
-    score: clamp(score),
-    rationale: oneLine(rationale, 600),
-    evidence: uniq(items.map((i) => cap(i.id, 100))).slice(0, 8),
-    queries: uniq(items.map((i) => i.query).filter((q) => q && q.trim()))
-      .slice(0, 4)
-      .map((q) => cap(q, 600)),
-  };
+  if (best < 50) return [...hyps];
+  return hyps.map((h) => (isGeneric(h) && h.score >= best ? { ...h, score: Math.max(0, best - 5) } : h));
 }
 
 /** Merges hypotheses with the same id (one cause found two ways) and ranks by score. */

@@ -75,7 +75,15 @@ describe('planEvidence', () => {
     expect(q).toContain(`container_memory_working_set_bytes{${scope}}`);
     expect(q).toContain(`kube_pod_container_resource_limits{${scope},resource="memory"}`);
     expect(q).toContain('kube_pod_container_status_restarts_total{namespace="payments",pod=~"api-.*"}');
-    expect(queries(crash).slice(1).join('\n')).not.toMatch(/cluster=|prometheus=|job="kube-state-metrics"/);
+    // The alert's own ALERTS series carry its rule labels (job included), never external labels.
+    const own = (x: string) => x.includes('ALERTS');
+    expect(queries(crash).filter(own).join('\n')).not.toMatch(/cluster=|prometheus=/);
+    expect(
+      queries(crash)
+        .slice(1)
+        .filter((x) => !own(x))
+        .join('\n'),
+    ).not.toMatch(/cluster=|prometheus=|job="kube-state-metrics"/);
   });
 
   it('asks Alertmanager, Kubernetes and logs for the pod and its Deployment', () => {
@@ -106,7 +114,7 @@ describe('planEvidence', () => {
       instance: '10.0.0.1:9100',
       mountpoint: '/var',
     });
-    expect(queries(fs)[0]).toBe(
+    expect(queries(fs).filter((x) => !x.includes('ALERTS'))[0]).toBe(
       'node_filesystem_avail_bytes{instance="10.0.0.1:9100",mountpoint="/var",fstype=~".+"} / node_filesystem_size_bytes{instance="10.0.0.1:9100",mountpoint="/var",fstype=~".+"}',
     );
 

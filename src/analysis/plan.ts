@@ -8,6 +8,7 @@ import { alertExpression, alertName, stepFor, windowRange, type AlertInput, type
 import { familyModule } from './families/registry.js';
 import type { Family, FamilyDecision } from './family.js';
 import { EV } from './ids.js';
+import { noiseQueries } from './noise.js';
 import type { ContainerScope } from './queries.js';
 import { subjectLabels, workloadFromLabels } from './target.js';
 
@@ -42,6 +43,19 @@ export function planEvidence(
   // The alert's own rule, as a range: shows when it was true and whether it flaps.
   const expr = alertExpression(alert.generatorURL);
   if (expr) range(EV.alertExpr, `Alert rule expression (${name}) over the window`, expr);
+  if (family !== 'meta') {
+    // The alert's own history: a flapping alert is noise whatever its subject.
+    range(
+      EV.alertHistory,
+      `Firing history of ${name} for these labels (ALERTS)`,
+      noiseQueries.history(alert.labels),
+    );
+    instant(
+      EV.alertStarts,
+      `How often ${name} started for these labels in 24 h (ALERTS_FOR_STATE)`,
+      noiseQueries.starts(alert.labels),
+    );
+  }
 
   mod.plan?.({
     alert,

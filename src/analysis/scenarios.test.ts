@@ -796,15 +796,32 @@ describe('noise triggers on their own', () => {
     expect(r.report.classification).toBe('noisy');
   });
 
-  it('silenced elsewhere is noisy unless a real cause is corroborated', () => {
+  it('a silenced sibling of the same workload is noisy unless a real cause is corroborated', () => {
+    const sibling = {
+      ...silence('payments'),
+      matchers: [
+        ...silence('payments').matchers,
+        { name: 'pod', value: 'api-7d9f8b6c5-zz9pq', isRegex: false, isEqual: true },
+      ],
+    };
     const weak = run(makeAlert(CRASHLOOP_LABELS, { expr: CRASHLOOP_EXPR }), () => ({
+      ...base(),
+      [EV.amSilences]: silences([sibling]),
+    }));
+    expect(weak.report.classification).toBe('noisy');
+    expect(weak.report.hypotheses[0]!.id).toBe('noise.silenced_siblings');
+    const strong = crashloopRun({ extra: { [EV.amSilences]: silences([sibling]) } });
+    expect(strong.report.scores.breakdown.map((b) => b.factor)).toContain('silenced siblings');
+    expect(strong.report.classification).toBe('actionable');
+  });
+
+  it('a silence of the same alert in another namespace is not a reason to call this one noise', () => {
+    const r = run(makeAlert(CRASHLOOP_LABELS, { expr: CRASHLOOP_EXPR }), () => ({
       ...base(),
       [EV.amSilences]: silences([silence('staging')]),
     }));
-    expect(weak.report.classification).toBe('noisy');
-    const strong = crashloopRun({ extra: { [EV.amSilences]: silences([silence('staging')]) } });
-    expect(strong.report.scores.breakdown.map((b) => b.factor)).toContain('silenced elsewhere');
-    expect(strong.report.classification).toBe('actionable');
+    expect(r.report.scores.breakdown.find((b) => b.factor === 'silenced elsewhere')?.points).toBe(10);
+    expect(r.report.classification).toBe('actionable');
   });
 
   it('a missing subject (no series, pod not found) makes it an artifact even without a rule expression', () => {

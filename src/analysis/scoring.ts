@@ -4,6 +4,7 @@
 import { severity } from './alert.js';
 import { alertActivity, rangeStats, restartsInWindow, workload } from './facts.js';
 import { familyModule } from './families/registry.js';
+import type { NoiseSignal } from './noise.js';
 import type { Ctx } from './hypotheses.js';
 import { EV } from './ids.js';
 import type { Classification, Hypothesis, ScoreFactor } from '../contract/report.js';
@@ -53,7 +54,7 @@ export interface Scores {
   breakdown: ScoreFactor[];
 }
 
-function impactFactors(ctx: Ctx): Factor[] {
+function impactFactors(ctx: Ctx, signals: readonly NoiseSignal[]): Factor[] {
   const f: Factor[] = [];
   const family = ctx.family.family;
   if (family === 'meta') {
@@ -99,7 +100,10 @@ function impactFactors(ctx: Ctx): Factor[] {
       });
   }
   const ratio = rangeStats(ctx.evidence, EV.errorRatio);
-  if (ratio) {
+  const tiny = signals.find((n) => n.factor === 'tiny denominator');
+  if (ratio && tiny) {
+    f.push({ factor: 'error ratio', points: 0, why: `not counted: ${tiny.why}` });
+  } else if (ratio) {
     const r = ratio.value.latest;
     const pts = r >= 0.5 ? 20 : r >= 0.1 ? 10 : 5;
     f.push({
@@ -139,6 +143,7 @@ function noiseFactors(
   top: Hypothesis | undefined,
   contra: string | null,
   impact: number,
+  signals: readonly NoiseSignal[],
 ): Factor[] {
   const f: Factor[] = [];
   if (ctx.family.family === 'meta') {
@@ -146,14 +151,11 @@ function noiseFactors(
       { factor: 'meta alert', points: 0, why: 'expected to fire continuously; not noise, not an incident' },
     ];
   }
+  // The alert's own history and surroundings (noise.ts): flapping, tiny denominators, idle
+  // throttling, silenced siblings, each with its numbers.
+  for (const n of signals) f.push({ factor: n.factor, points: n.points, why: n.why });
   const act = alertActivity(ctx.evidence, ctx.window);
   if (act) {
-    if (act.value.episodes >= 3)
-      f.push({
-        factor: 'flapping',
-        points: 50,
-        why: `the rule was true in ${act.value.episodes} separate episodes in the window`,
-      });
     if (!act.value.activeAtEnd && act.value.firingMinutes < 10)
       f.push({
         factor: 'short-lived',
@@ -170,11 +172,12 @@ function noiseFactors(
       points: 50,
       why: `${plural(s.matchingThisAlert!, 'active silence')} match this alert`,
     });
-  else if (s.known && (s.active ?? 0) > 0)
+  else if (s.known && (s.active ?? 0) > 0 && !signals.some((n) => n.factor === 'silenced siblings'))
+    // Silences of the same alert on unrelated scopes say little about this one.
     f.push({
       factor: 'silenced elsewhere',
-      points: 50,
-      why: `${plural(s.active!, 'active silence')} exist for this alertname: others already mute it`,
+      points: 10,
+      why: `${plural(s.active!, 'active silence')} exist for this alertname on other scopes`,
     });
   const sev = severity(ctx.alert)?.toLowerCase();
   if (sev === 'info' || sev === 'none')
@@ -188,7 +191,7 @@ function noiseFactors(
     });
   if (contra) f.push({ factor: 'contradicted', points: 40, why: contra });
   if (impact >= 60) f.push({ factor: 'real impact', points: -20, why: `impact measured at ${impact}/100` });
-  if (top && top.score >= 75)
+  if (top && !top.id.startsWith('noise.') && top.score >= 75)
     f.push({
       factor: 'corroborated',
       points: -15,
@@ -240,12 +243,17 @@ function confidenceFactors(ctx: Ctx, top: Hypothesis | undefined): Factor[] {
   return f;
 }
 
-export function computeScores(ctx: Ctx, hypotheses: readonly Hypothesis[], contra: string | null): Scores {
+export function computeScores(
+  ctx: Ctx,
+  hypotheses: readonly Hypothesis[],
+  contra: string | null,
+  signals: readonly NoiseSignal[] = [],
+): Scores {
   const top = hypotheses[0];
-  const impact = impactFactors(ctx);
+  const impact = impactFactors(ctx, signals);
   const confidence = confidenceFactors(ctx, top);
   const sum = (fs: Factor[]) => clamp(fs.reduce((a, x) => a + x.points, 0));
-  const noise = noiseFactors(ctx, top, contra, sum(impact));
+  const noise = noiseFactors(ctx, top, contra, sum(impact), signals);
   const tag = (score: ScoreFactor['score'], fs: Factor[]): ScoreFactor[] =>
     fs.map((x) => ({
       score,

@@ -61,6 +61,7 @@ describe('resolveTarget', () => {
       makeAlert({ alertname: 'X', namespace: 'a', pod: 'web-0', squad: 'growth', env: 'prod' }),
       'crashloop',
       [],
+      { podSubject: true, nodeSubject: false },
     );
     expect(t).toMatchObject({ kind: 'pod', display: 'a/web-0 (StatefulSet a/web)' });
     expect(t.team).toEqual({ value: 'growth', source: 'alert label squad' });
@@ -72,6 +73,7 @@ describe('resolveTarget', () => {
       makeAlert({ alertname: 'KubeMemoryOvercommit', cluster: 'prod-eu-1' }),
       'memory_pressure',
       [],
+      { podSubject: true, nodeSubject: false },
     );
     expect(t).toMatchObject({ kind: 'cluster', display: 'Cluster prod-eu-1' });
   });
@@ -83,6 +85,7 @@ describe('host alerts', () => {
       makeAlert({ alertname: 'NodeMemoryHighUtilization', instance: '10.0.0.7:9100', job: 'node-exporter' }),
       'memory_pressure',
       [],
+      { podSubject: true, nodeSubject: true },
     );
     expect(t).toMatchObject({ kind: 'node', display: 'Node 10.0.0.7:9100' });
   });

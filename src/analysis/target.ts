@@ -3,7 +3,6 @@
 import type { EvidenceItem, PodData, WorkloadKind } from '../collectors/evidence.js';
 import type { AlertInput } from './alert.js';
 import type { Family } from '../contract/taxonomy.js';
-import { familyModule } from './families/registry.js';
 import { EV } from './ids.js';
 import { view } from './view.js';
 
@@ -152,7 +151,8 @@ export function resolveTarget(
   alert: AlertInput,
   family: Family,
   evidence: readonly EvidenceItem[],
-  subReason: string | null = null,
+  /** From the family's module: is the alert about one pod, or about a node? */
+  shape: { podSubject: boolean; nodeSubject: boolean } = { podSubject: false, nodeSubject: false },
 ): Target {
   const labels = subjectLabels(alert.labels);
   const ns = labels.namespace ?? null;
@@ -203,9 +203,8 @@ export function resolveTarget(
     return `${w.kind} ${qual(w.name)}${parent ? ` (CronJob ${qual(parent)})` : ''}`;
   };
 
-  const mod = familyModule(family);
-  const wantsPod = !!mod.podSubject;
-  const nodeAlert = !!mod.nodeSubject?.(subReason, labels);
+  const wantsPod = shape.podSubject;
+  const nodeAlert = shape.nodeSubject;
   if (base.pod && (wantsPod || !workload)) {
     return {
       ...base,

@@ -31,6 +31,23 @@ const consequence = (kind: EvidenceRequest['kind'], title: string): [string, 'is
 
 const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|timeout|unreachable|connect/i;
 
+/** How to get what is missing: the RBAC grant for a 403, the setting for an unconfigured source. */
+function howToGet(source: EvidenceSource, error: string): string {
+  const denied = error.match(/denied (\w+) ([\w/.-]+)(?: in namespace ([^ (]+))?/i);
+  if (source === 'kubernetes' && (denied || /403|forbidden/i.test(error))) {
+    const verb = denied?.[1] ?? 'get';
+    const resource = denied?.[2] ?? 'the resource';
+    const ns = denied?.[3];
+    return ` To see it, grant Tarka's service account ${verb === 'list' ? 'get, list' : `${verb}, list`} on ${resource}${ns ? ` in namespace ${ns}` : ''} (a Role/ClusterRole rule: resources [${resource}], verbs [get, list, watch]).`;
+  }
+  if (source === 'logs' && /not configured/i.test(error))
+    return ' To see them, set LOGS_URL (and LOGS_BACKEND: victorialogs or loki) so Tarka can query the log backend.';
+  if (source === 'kubernetes' && /not configured/i.test(error))
+    return ' To see it, run Tarka in-cluster with a service account or set KUBECONFIG.';
+  if (/not configured/i.test(error)) return ` To see it, configure ${SOURCE_NAME[source]}'s URL.`;
+  return '';
+}
+
 export function listUnknowns(
   alert: AlertInput,
   family: Family,
@@ -52,13 +69,28 @@ export function listUnknowns(
   // Group failures by source and error so one outage reads as one statement.
   const groups = new Map<
     string,
-    { source: EvidenceSource; status: string; error: string; what: string[]; verbs: ('is' | 'are')[] }
+    {
+      source: EvidenceSource;
+      status: string;
+      error: string;
+      rawError: string;
+      what: string[];
+      verbs: ('is' | 'are')[];
+    }
   >();
   for (const item of evidence) {
     if (item.status !== 'unavailable' && item.status !== 'error') continue;
-    const error = oneLine(item.error ?? 'no reason given', 140);
+    const rawError = item.error ?? 'no reason given';
+    const error = oneLine(rawError.replace(/\. Grant Tarka.*$/s, ''), 140);
     const key = `${item.source}|${item.status}|${error}`;
-    const g = groups.get(key) ?? { source: item.source, status: item.status, error, what: [], verbs: [] };
+    const g = groups.get(key) ?? {
+      source: item.source,
+      status: item.status,
+      error,
+      rawError,
+      what: [],
+      verbs: [],
+    };
     const [what, verb] = consequence(item.kind, item.title);
     if (!g.what.includes(what)) {
       g.what.push(what);
@@ -73,7 +105,12 @@ export function listUnknowns(
     const list =
       what.length > 4 ? `${what.slice(0, 4).join(', ')} and ${what.length - 4} more` : what.join(', ');
     const so = what.length === 1 ? `${list} ${g.verbs[0]} unknown` : `these are unknown: ${list}`;
-    out.push(oneLine(`${SOURCE_NAME[g.source]} ${verb} (${g.error}), so ${so}.`, 400));
+    out.push(
+      oneLine(
+        `${SOURCE_NAME[g.source]} ${verb} (${g.error}), so ${so}.${howToGet(g.source, g.rawError)}`,
+        400,
+      ),
+    );
   }
 
   for (const item of evidence) {

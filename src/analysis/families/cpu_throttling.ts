@@ -1,7 +1,9 @@
 // A container whose CPU quota is exhausted within CFS periods, so it is paused (throttled).
 
+import { selector } from '../../collectors/promql.js';
 import { instantValue, rangeStats } from '../facts.js';
-import { hypothesis } from '../hypotheses.js';
+import { idleThrottling } from '../noise.js';
+import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { q } from '../queries.js';
 import { pct } from '../text.js';
@@ -22,12 +24,24 @@ export const cpuThrottling: FamilyModule = {
     p.range(EV.throttling, `CPU throttling ratio of ${where}`, q.cpuThrottling(c));
     p.range(EV.cpuUsage, `CPU usage (cores) of ${where}`, q.cpuUsage(c));
     p.instant(EV.cpuLimit, `CPU limit of ${where}`, q.cpuLimit(c, lb));
+    // Absolute time lost: a high ratio on an idle container costs nothing.
+    p.range(
+      EV.throttledSeconds,
+      `Throttled seconds per second of ${where}`,
+      `sum by (namespace, pod, container) (rate(container_cpu_cfs_throttled_seconds_total${selector({
+        namespace: c.namespace,
+        ...(c.pod ? { pod: c.pod } : {}),
+        ...(c.container ? { container: c.container } : { container: { re: '.+' } }),
+      })}[5m]))`,
+    );
   },
   primary: { series: EV.throttling, object: EV.pod },
   symptoms: [EV.throttling],
   hypotheses: (ctx) => {
     const thr = rangeStats(ctx.evidence, EV.throttling);
     if (!thr) return [];
+    // An idle container is explained by the noise signal (noise.ts); no capacity claim then.
+    if (idleThrottling(ctx)) return [];
     const usage = rangeStats(ctx.evidence, EV.cpuUsage);
     const limit = instantValue(ctx.evidence, EV.cpuLimit);
     const t = `${pct(thr.value.latest)} of CFS periods throttled now (peak ${pct(thr.value.peak)})`;

@@ -2,7 +2,7 @@
 // pressure, clocks) as node_* sub-kinds.
 
 import { alertActivity } from '../facts.js';
-import { hypothesis } from '../hypotheses.js';
+import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { view } from '../view.js';
 import {

@@ -1,7 +1,9 @@
 // Requests failing with server errors (and, as a sub-kind, slow requests).
 
+import { selector } from '../../collectors/promql.js';
+import { alertExpression } from '../alert.js';
 import { errorsByCode, rangeStats } from '../facts.js';
-import { hypothesis } from '../hypotheses.js';
+import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { q } from '../queries.js';
 import { pct } from '../text.js';
@@ -12,6 +14,27 @@ const scrapeOf = (labels: Record<string, string>) => {
   const scrape: Record<string, string> = {};
   for (const k of ['namespace', 'job', 'service'] as const) if (labels[k]) scrape[k] = labels[k];
   return scrape;
+};
+
+/**
+ * The request counter and its status label as the alert's own rule names them (ingress-nginx,
+ * Istio, Envoy, Traefik… each has its own), so volumes are read from what the alert measured.
+ */
+export function requestMetric(expr: string | null): { metric: string; code: string } {
+  const metric = expr?.match(/\b([a-zA-Z_:][a-zA-Z0-9_:]*requests?_total)\b/)?.[1] ?? 'http_requests_total';
+  const code =
+    expr?.match(/\b(code|status|status_code|response_code|code_class)\s*=~?\s*"/)?.[1] ??
+    (metric.startsWith('istio_') ? 'response_code' : metric.startsWith('nginx_') ? 'status' : 'code');
+  return { metric, code };
+}
+
+const hq = {
+  ratio: (r: { metric: string; code: string }, m: Record<string, string>) =>
+    `sum(rate(${r.metric}${selector({ ...m, [r.code]: { re: '5..' } })}[5m])) / sum(rate(${r.metric}${selector(m)}[5m]))`,
+  byCode: (r: { metric: string; code: string }, m: Record<string, string>) =>
+    `sum by (${r.code}) (rate(${r.metric}${selector({ ...m, [r.code]: { re: '5..' } })}[5m]))`,
+  volume: (r: { metric: string; code: string }, m: Record<string, string>, lb: string, errorsOnly = false) =>
+    `sum(increase(${r.metric}${selector(errorsOnly ? { ...m, [r.code]: { re: '5..' } } : m)}[${lb}]))`,
 };
 
 export const http5xx: FamilyModule = {
@@ -35,8 +58,16 @@ export const http5xx: FamilyModule = {
     const what = labels.service ?? labels.job ?? '';
     if (labels.job || labels.service) {
       const ns = labels.namespace;
-      p.range(EV.errorRatio, `HTTP 5xx ratio of ${ns ? `${ns}/` : ''}${what}`, q.http5xxRatio(scrape));
-      p.instant(EV.errorsByCode, `HTTP 5xx rate by status code of ${what}`, q.http5xxByCode(scrape));
+      const r = requestMetric(alertExpression(p.alert.generatorURL));
+      p.range(EV.errorRatio, `HTTP 5xx ratio of ${ns ? `${ns}/` : ''}${what}`, hq.ratio(r, scrape));
+      p.instant(EV.errorsByCode, `HTTP 5xx rate by status code of ${what}`, hq.byCode(r, scrape));
+      // The denominator: a ratio over a handful of requests is noise.
+      p.instant(EV.requestVolume, `Requests to ${what} in the window`, hq.volume(r, scrape, p.lb));
+      p.instant(
+        EV.errorVolume,
+        `Failed (5xx) requests to ${what} in the window`,
+        hq.volume(r, scrape, p.lb, true),
+      );
       if (p.sub === 'latency') p.range(EV.latency, `p99 latency of ${what}`, q.httpLatencyP99(scrape));
     }
     planWorkloadRestarts(p);

@@ -1,7 +1,7 @@
 // A Kubernetes Job that failed or did not complete in time.
 
 import { jobCounts, workload } from '../facts.js';
-import { hypothesis } from '../hypotheses.js';
+import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { q } from '../queries.js';
 import { cap, plural } from '../text.js';

@@ -2,7 +2,7 @@
 // replicas: a stuck rollout, pods that cannot start, or a controller that cannot create pods.
 
 import { activeLabel, workload } from '../facts.js';
-import { hypothesis } from '../hypotheses.js';
+import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { q } from '../queries.js';
 import { cap, oneLine } from '../text.js';

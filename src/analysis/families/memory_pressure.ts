@@ -2,7 +2,7 @@
 // requests exceed what its nodes can give.
 
 import { instantValue, memoryUsage, rangeStats } from '../facts.js';
-import { hypothesis } from '../hypotheses.js';
+import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { q } from '../queries.js';
 import { bytes, pct } from '../text.js';

@@ -1,6 +1,6 @@
 // Alerts about alerting itself that fire by design: heartbeats (Watchdog) and inhibitors.
 
-import { hypothesis } from '../hypotheses.js';
+import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import type { FamilyModule } from './types.js';
 

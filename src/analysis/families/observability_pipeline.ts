@@ -4,7 +4,7 @@
 
 import { selector } from '../../collectors/promql.js';
 import { rangeStats } from '../facts.js';
-import { hypothesis } from '../hypotheses.js';
+import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { pct, plural } from '../text.js';
 import { view } from '../view.js';

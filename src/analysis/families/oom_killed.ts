@@ -1,7 +1,7 @@
 // A container killed by the kernel for exceeding its memory limit (or the node running out).
 
 import { activeLabel, instantValue, memoryUsage, restartsInWindow } from '../facts.js';
-import { hypothesis } from '../hypotheses.js';
+import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { q } from '../queries.js';
 import { bytes, pct } from '../text.js';

@@ -2,7 +2,7 @@
 // node_* sub-kinds, a node that stops being Ready and takes its pods with it.
 
 import { activeLabel, containersOf } from '../facts.js';
-import { hypothesis } from '../hypotheses.js';
+import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { q } from '../queries.js';
 import { cap } from '../text.js';

@@ -13,7 +13,8 @@ import {
   workloadRestarts,
   type Fact,
 } from '../facts.js';
-import { hypothesis, type Ctx } from '../hypotheses.js';
+import { hypothesis } from '../claim.js';
+import type { Ctx } from '../model.js';
 import { EV } from '../ids.js';
 import { q } from '../queries.js';
 import { segments } from '../series.js';

@@ -1,7 +1,7 @@
 // A scrape target Prometheus cannot reach: the service is down, or only its metrics endpoint.
 
 import { upTargets } from '../facts.js';
-import { hypothesis } from '../hypotheses.js';
+import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { q } from '../queries.js';
 import { capacityHypotheses, planWorkloadRestarts } from './shared.js';

@@ -7,7 +7,7 @@ import type { ContainerState, PodData } from '../../collectors/evidence.js';
 import type { Family } from '../../contract/taxonomy.js';
 import type { Hypothesis, NextStep } from '../../contract/report.js';
 import type { AlertInput } from '../alert.js';
-import type { Ctx } from '../hypotheses.js';
+import type { Ctx } from '../model.js';
 import type { ContainerScope } from '../queries.js';
 import type { WorkloadRef } from '../target.js';
 
