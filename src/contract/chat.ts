@@ -12,6 +12,8 @@ export const chatCitationViewSchema = z.object({
 export const chatCallViewSchema = z.object({
   callId: z.string(),
   turnId: z.string(),
+  thread: z.string(),
+  caseId: z.string().nullable(),
   tool: z.string(),
   request: z.string(),
   /** running, then ok | empty | unavailable | error | denied | limited. */

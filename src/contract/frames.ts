@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { investigationViewSchema, stepViewSchema, type CaseView } from './views.js';
+import type { ChatCallView, ChatTurnView } from './chat.js';
 
 /** An investigation that changed, with its case (src/live/changes.ts reads these). */
 export const liveInvestigationSchema = investigationViewSchema.extend({ caseId: z.string() });
@@ -31,10 +32,16 @@ export type Frame =
       caseId: string;
       investigationId: string;
       step: Omit<LiveStep, 'caseId' | 'investigationId'>;
-    };
+    }
+  // A chat turn or tool call as it is at `seq` (caseId null: the global thread).
+  | { type: 'chat_turn'; seq: number; caseId: string | null; turn: ChatTurnView }
+  | { type: 'chat_call'; seq: number; caseId: string | null; call: ChatCallView };
 
 /** The frames that carry a row (the others only move the client's position). */
-export type RowFrame = Extract<Frame, { type: 'case' | 'investigation' | 'step' }>;
+export type RowFrame = Extract<
+  Frame,
+  { type: 'case' | 'investigation' | 'step' | 'chat_turn' | 'chat_call' }
+>;
 
 /** The frames for one batch of changes, serialised once and shared by every socket. */
 export function framesOf(changes: {
@@ -42,6 +49,8 @@ export function framesOf(changes: {
   cases: CaseView[];
   investigations: LiveInvestigation[];
   steps: LiveStep[];
+  turns?: ChatTurnView[];
+  calls?: ChatCallView[];
 }): string[] {
   const { seq } = changes;
   const frames: Frame[] = [
@@ -59,6 +68,8 @@ export function framesOf(changes: {
       investigationId,
       step,
     })),
+    ...(changes.turns ?? []).map((turn): Frame => ({ type: 'chat_turn', seq, caseId: turn.caseId, turn })),
+    ...(changes.calls ?? []).map((call): Frame => ({ type: 'chat_call', seq, caseId: call.caseId, call })),
     { type: 'sync', seq },
   ];
   return frames.map((f) => JSON.stringify(f));

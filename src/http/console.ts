@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { liveScope } from '../live/routes.js';
 import { actionRoutes } from './actions.js';
+import { chatRoutes } from './chat.js';
 import type { AppDeps } from './deps.js';
 import { apiRoutes } from './api.js';
 import { proxyAuthHook } from './auth.js';
@@ -23,6 +24,7 @@ export function consoleScope(deps: AppDeps, consoleDir: string): FastifyPluginAs
     scope.setNotFoundHandler(notFound);
     apiRoutes(scope, deps);
     actionRoutes(scope, deps);
+    chatRoutes(scope, deps);
     dashboardRoutes(scope, deps);
     scope.register(liveScope(deps));
     consoleRoutes(scope, deps, consoleDir);

@@ -1,6 +1,6 @@
 import type { DatabasePool } from 'slonik';
 import type { Logger } from '../shared/log.js';
-import { projectedPosition, readChanges, type Changes } from '../projections/cases/live.js';
+import { projectedPosition, readChanges, type Changes } from './changes.js';
 import { framesOf, type Frame } from '../contract/frames.js';
 import type { ProjectionNotice } from './listener.js';
 
@@ -69,7 +69,7 @@ export class LiveGateway {
     this.started ??= (async () => {
       this.stopListening = await this.deps.listen(
         (n) => {
-          if (n.name === 'cases' && n.position > this.position) this.notify();
+          if ((n.name === 'cases' || n.name === 'chat') && n.position > this.position) this.notify();
         },
         () => this.notify(),
       );

@@ -1,4 +1,5 @@
 import { casesProjection } from './cases/projection.js';
+import { chatProjection } from './chat/projection.js';
 import type { Projection } from './engine/projection.js';
 import { usersProjection } from './users/projection.js';
 import { auditProjection } from './audit/projection.js';
@@ -6,4 +7,11 @@ import { memoryProjection } from './memory/projection.js';
 import { reportsProjection } from './case-reports/projection.js';
 
 /** Every rebuildable read model, in the order `tarka replay` rebuilds them. */
-export const readModels: Projection[] = [casesProjection, reportsProjection, memoryProjection, usersProjection, auditProjection];
+export const readModels: Projection[] = [
+  casesProjection,
+  reportsProjection,
+  memoryProjection,
+  usersProjection,
+  auditProjection,
+  chatProjection,
+];

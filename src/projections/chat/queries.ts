@@ -12,7 +12,7 @@ export const turnViewColumns = sql.fragment`
   error_code AS "errorCode", error, posted_at AS "postedAt", answered_at AS "answeredAt", seq, last_seq AS "lastSeq"`;
 
 export const callViewColumns = sql.fragment`
-  call_id AS "callId", turn_id AS "turnId", tool, request, status, code, summary,
+  call_id AS "callId", turn_id AS "turnId", thread, case_id AS "caseId", tool, request, status, code, summary,
   evidence_ids AS "evidenceIds", duration_ms AS "durationMs", result, started_at AS "startedAt",
   finished_at AS "finishedAt", seq, last_seq AS "lastSeq"`;
 

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import type { DatabasePool } from 'slonik';
+import type { Reactor } from '../projections/engine/projection.js';
+import type { Recorded } from '../events/envelope.js';
+import type { EventStore } from '../events/event-store.js';
+import type { CaseCommandHandler } from '../commands/case/handler.js';
+import { ChatCommandHandler } from '../commands/chat/handler.js';
+import { turnOf } from '../commands/chat/state.js';
+import { caseIdOf, isCaseAggregate } from '../contract/case-id.js';
+import { createToolkitCollectors, chatLimits } from '../chat/setup.js';
+import { answerTurn } from '../chat/engine.js';
+import { similarFromMemory } from '../chat/tools/similar.js';
+import type { ToolDeps } from '../chat/types.js';
+import type { Config } from '../shared/config.js';
+import type { Logger } from '../shared/log.js';
+
+export interface ChatAnswererDeps {
+  config: Config;
+  store: EventStore;
+  readPool: DatabasePool;
+  handler: CaseCommandHandler;
+  log?: Logger;
+  /** Tools' data sources and clock (tests hand in their own). */
+  tools?: Partial<ToolDeps>;
+}
+
+/** A turn older than this when first seen (a long outage) gets a failure, not a stale answer. */
+const MAX_AGE_MS = 3_600_000;
+
+/**
+ * Answers chat questions. A reactor: it reads every ChatMessagePosted from its checkpoint, and
+ * moves the checkpoint only after the batch's turns are answered (or failed), so a crash
+ * mid-answer leaves the turn to be answered after restart. Answering is idempotent by turn id: a
+ * turn the thread already answered is skipped, and repeated tool calls are absorbed by the decider.
+ */
+export function chatAnswerer(deps: ChatAnswererDeps): Reactor {
+  const chat = new ChatCommandHandler(deps.store);
+  const toolDeps: ToolDeps = {
+    store: deps.store,
+    readPool: deps.readPool,
+    collectors: createToolkitCollectors(deps.config),
+    limits: chatLimits(deps.config),
+    findSimilar: similarFromMemory,
+    prometheusPublicUrl: deps.config.PROMETHEUS_PUBLIC_URL ?? null,
+    now: () => new Date(),
+    requestRerun: async (caseId, turnId, by) => {
+      const investigationId = uuidFrom(`chat-rerun:${turnId}`);
+      const res = await deps.handler.handle(
+        caseId,
+        {
+          type: 'RequestInvestigation',
+          investigationId,
+          by,
+          bound: { now: new Date().toISOString(), perHour: deps.config.INVESTIGATION_RERUNS_PER_HOUR },
+        },
+        `chat:${turnId}:rerun`,
+      );
+      return { investigationId, changed: res.events.length > 0 && !res.duplicate };
+    },
+    ...deps.tools,
+  };
+
+  async function answer(e: Recorded & { type: 'ChatMessagePosted' }) {
+    const { state } = await chat.load(e.aggregate);
+    const turn = turnOf(state, e.data.turnId);
+    if (!turn || turn.status !== 'open') return;
+    if (toolDeps.now().getTime() - Date.parse(e.occurredAt) > MAX_AGE_MS) {
+      await chat.handle(
+        e.aggregate,
+        {
+          type: 'FailTurn',
+          turnId: turn.id,
+          code: 'TARKA_CHAT_TOOL_LIMIT',
+          message: 'not answered within an hour of being asked; ask again',
+        },
+        `chat:${turn.id}:failed`,
+      );
+      return;
+    }
+    await answerTurn(
+      {
+        aggregate: e.aggregate,
+        turnId: turn.id,
+        author: turn.author,
+        text: turn.text,
+        caseId: isCaseAggregate(e.aggregate) ? caseIdOf(e.aggregate) : null,
+      },
+      toolDeps,
+      chat,
+    );
+  }
+
+  return {
+    name: 'chat-answerer',
+    definitionVersion: 1,
+    async react(events) {
+      const turns = events.filter(
+        (e): e is Recorded & { type: 'ChatMessagePosted' } => e.type === 'ChatMessagePosted',
+      );
+      if (turns.length === 0) return;
+      // A few at a time: each may wait on Prometheus, Kubernetes or the logs backend.
+      for (let i = 0; i < turns.length; i += 4) await Promise.all(turns.slice(i, i + 4).map(answer));
+    },
+  };
+}
+
+/** A UUID-shaped id derived from a string, so the same turn asks for the same rerun. */
+function uuidFrom(s: string): string {
+  const h = createHash('sha256').update(s).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
