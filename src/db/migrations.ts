@@ -46,6 +46,49 @@ const migrations: { id: string; sql: string }[] = [
         PRIMARY KEY (projector, generation, seq)
       );`,
   },
+  {
+    // Sign-in state that is operational, not history (never rebuilt by replay, never in an event):
+    // password hashes, sessions and API tokens (only hashes of their secrets), failed-login
+    // counters shared by every replica.
+    id: '003_auth',
+    sql: `
+      CREATE TABLE auth_credentials (
+        user_id text PRIMARY KEY,
+        email text NOT NULL UNIQUE,
+        password_hash text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE auth_sessions (
+        token_hash bytea PRIMARY KEY,
+        user_id text NOT NULL,
+        email text NOT NULL,
+        role text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        last_seen timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL,
+        revoked_at timestamptz,
+        ip text,
+        user_agent text
+      );
+      CREATE INDEX auth_sessions_user ON auth_sessions (user_id);
+      CREATE TABLE auth_login_attempts (
+        key text PRIMARY KEY,
+        failures int NOT NULL DEFAULT 0,
+        window_start timestamptz NOT NULL DEFAULT now(),
+        locked_until timestamptz
+      );
+      CREATE TABLE auth_api_tokens (
+        id text PRIMARY KEY,
+        token_hash bytea NOT NULL UNIQUE,
+        name text NOT NULL,
+        role text NOT NULL,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL,
+        revoked_at timestamptz,
+        last_used timestamptz
+      );`,
+  },
 ];
 
 const LOCK_KEY = 'tarka.migrations';

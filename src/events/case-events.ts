@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { chatFamilySchemas, chatFamilyVersions } from './chat-events.js';
 import { upcastRecordedReport, type RecordedReport } from '../contract/report.js';
+import { requestSourceSchema } from './auth-events.js';
 
 // Case events, current schema versions. Older versions are upcast on read (upcasters.ts); stored
 // events are never rewritten. Bump `caseEventVersions` and add an upcaster + fixture when a shape
@@ -51,6 +52,8 @@ export const investigationRequestedV1 = z.object({
   requestedBy: z.string().nullable(),
   /** When a person asked (reruns): what the per-case rerun limit counts. Absent on older events. */
   requestedAt: ts.optional(),
+  /** Where a person's rerun came from (client address, browser); absent on older events and alerts. */
+  source: requestSourceSchema.optional(),
 });
 
 export const investigationStartedV1 = z.object({
@@ -90,13 +93,24 @@ export const investigationFailedV1 = z.object({
   attempts: z.number().int().nonnegative(),
 });
 
-export const caseSnoozedV1 = z.object({ until: ts, by: z.string().nullable(), note: z.string().nullable() });
+// `source`: where the person acted from (optional: absent on events written before sign-in existed).
+export const caseSnoozedV1 = z.object({
+  until: ts,
+  by: z.string().nullable(),
+  note: z.string().nullable(),
+  source: requestSourceSchema.optional(),
+});
 export const caseResolvedV1 = z.object({
   category: z.string().min(1),
   note: z.string().nullable(),
   by: z.string().nullable(),
+  source: requestSourceSchema.optional(),
 });
-export const caseReopenedV1 = z.object({ by: z.string().nullable(), note: z.string().nullable() });
+export const caseReopenedV1 = z.object({
+  by: z.string().nullable(),
+  note: z.string().nullable(),
+  source: requestSourceSchema.optional(),
+});
 // Chat turns on a case (schemas in chat-events.ts, shared with the global thread).
 
 export const caseEventSchemas = {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { authEventSchemas, authEventVersions } from './auth-events.js';
 import { caseEventSchemas, caseEventVersions } from './case-events.js';
 import { chatEventSchemas, chatEventVersions } from './chat-events.js';
 
@@ -8,11 +9,13 @@ import { chatEventSchemas, chatEventVersions } from './chat-events.js';
 
 const schemas = {
   ...caseEventSchemas,
+  ...authEventSchemas,
   ...chatEventSchemas,
 } as const;
 
 const versions: Record<keyof typeof schemas, number> = {
   ...caseEventVersions,
+  ...authEventVersions,
   ...chatEventVersions,
 };
 

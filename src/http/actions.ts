@@ -7,7 +7,8 @@ import { CLOSE_CATEGORIES } from '../contract/status.js';
 import { caseIdSchema as caseId } from '../contract/views.js';
 import { durationMs, type Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
-import { proxyIdentity } from './auth.js';
+import type { RequestSource } from '../events/auth-events.js';
+import { actorOf, requestSource, requireRole } from '../auth/principal.js';
 
 const note = z
   .string()
@@ -32,9 +33,9 @@ const bodies = {
 };
 type Action = keyof typeof bodies;
 
-/** Who acts: the identity an auth proxy vouches for, when AUTH_MODE=proxy. */
-function actor(req: FastifyRequest, config: Config): string | null {
-  return config.AUTH_MODE === 'proxy' ? proxyIdentity(req) : null;
+/** Who acts (the signed-in user, API token or proxy identity; null when sign-in is disabled). */
+function actor(req: FastifyRequest): string | null {
+  return actorOf(req);
 }
 
 /** A rerun's id: from the Idempotency-Key when there is one, so a retried click is recognised. */
@@ -50,6 +51,7 @@ function toCommand(
   by: string | null,
   config: Config,
   keyedId: string | null,
+  source: RequestSource,
 ): CaseCommand {
   const parsed = bodies[action].safeParse(body ?? {});
   if (!parsed.success) {
@@ -63,18 +65,19 @@ function toCommand(
   switch (action) {
     case 'snooze': {
       const until = b.until ?? new Date(now.getTime() + durationMs(b.duration!)).toISOString();
-      return { type: 'SnoozeCase', until, now: now.toISOString(), by, note: b.note ?? null };
+      return { type: 'SnoozeCase', until, now: now.toISOString(), by, note: b.note ?? null, source };
     }
     case 'resolve':
-      return { type: 'ResolveCase', category: b.category!, note: b.note ?? null, by };
+      return { type: 'ResolveCase', category: b.category!, note: b.note ?? null, by, source };
     case 'reopen':
-      return { type: 'ReopenCase', by, note: b.note ?? null };
+      return { type: 'ReopenCase', by, note: b.note ?? null, source };
     case 'rerun':
       return {
         type: 'RequestInvestigation',
         investigationId: rerunId(keyedId),
         by,
         bound: { now: now.toISOString(), perHour: config.INVESTIGATION_RERUNS_PER_HOUR },
+        source,
       };
   }
 }
@@ -82,7 +85,9 @@ function toCommand(
 /** On-call actions: each is a command that appends an event (or nothing, when already so). */
 export function actionRoutes(app: FastifyInstance, deps: { config: Config; handler: CaseCommandHandler }) {
   for (const action of Object.keys(bodies) as Action[]) {
-    app.post<{ Params: { id: string } }>(`/api/cases/:id/${action}`, async (req, reply) => {
+    // Responders and admins only (viewers read); the console scope's hook refuses viewers too.
+    const preHandler = requireRole('responder');
+    app.post<{ Params: { id: string } }>(`/api/cases/:id/${action}`, { preHandler }, async (req, reply) => {
       const id = caseId.safeParse(req.params.id);
       if (!id.success) throw new TarkaError('TARKA_NOT_FOUND', 'no such case');
       // An Idempotency-Key lets a client retry the same click without doing it twice.
@@ -91,7 +96,7 @@ export function actionRoutes(app: FastifyInstance, deps: { config: Config; handl
       const commandId = keyedId ?? randomUUID();
       const res = await deps.handler.handle(
         id.data,
-        toCommand(action, req.body, actor(req, deps.config), deps.config, keyedId),
+        toCommand(action, req.body, actor(req), deps.config, keyedId, requestSource(req)),
         commandId,
       );
       return reply.status(res.events.length ? 202 : 200).send({

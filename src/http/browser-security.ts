@@ -127,8 +127,10 @@ export function insecureExposure(config: Config): string[] {
   if (config.SERVE_ROUTES !== 'console' && !webhookAuth) {
     missing.push('the webhook: set WEBHOOK_BEARER_TOKEN (or WEBHOOK_BASIC_USER and WEBHOOK_BASIC_PASSWORD)');
   }
-  if (config.SERVE_ROUTES !== 'webhook' && config.AUTH_MODE !== 'proxy') {
-    missing.push('the console and API: set AUTH_MODE=proxy and AUTH_PROXY_SECRET behind an SSO proxy');
+  if (config.SERVE_ROUTES !== 'webhook' && config.AUTH_MODE === 'disabled') {
+    missing.push(
+      'the console and API: set AUTH_MODE=oidc, basic or both (sign-in), or AUTH_MODE=proxy and AUTH_PROXY_SECRET behind an SSO proxy',
+    );
   }
   return missing;
 }

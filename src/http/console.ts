@@ -4,7 +4,7 @@ import { actionRoutes } from './actions.js';
 import { chatRoutes } from './chat.js';
 import type { AppDeps } from './deps.js';
 import { apiRoutes } from './api.js';
-import { proxyAuthHook } from './auth.js';
+import { authScope, authService } from './sign-in.js';
 import { browserGuards } from './browser-security.js';
 import { dashboardRoutes } from './dashboard.js';
 import { notFound } from './errors.js';
@@ -16,17 +16,19 @@ import { consoleRoutes } from './static.js';
  * It also answers unknown routes, so they meet the same guards as the console's own.
  */
 export function consoleScope(deps: AppDeps, consoleDir: string): FastifyPluginAsync {
-  // Built now, so a proxy mode without its secret stops buildApp rather than the first request.
-  const auth = proxyAuthHook(deps.config);
+  // Built now, so a mode without what it needs (proxy without its secret) stops buildApp rather
+  // than the first request.
+  const auth = authService(deps);
   return async (scope) => {
     browserGuards(scope, deps.config);
-    if (auth) scope.addHook('onRequest', auth);
+    // Sign-in (src/auth): who each request is, the sign-in routes, role checks, admin API.
+    authScope(scope, deps.config, auth, deps.readPool);
     scope.setNotFoundHandler(notFound);
     apiRoutes(scope, deps);
     actionRoutes(scope, deps);
     chatRoutes(scope, deps);
     dashboardRoutes(scope, deps);
-    scope.register(liveScope(deps));
+    scope.register(liveScope({ ...deps, auth }));
     consoleRoutes(scope, deps, consoleDir);
   };
 }

@@ -6,6 +6,8 @@ import { pgSettings } from '../db/postgres.js';
 import type { Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
+import type { AuthService } from '../auth/service.js';
+import { watchSession } from '../auth/live-session.js';
 import { LiveGateway, type LiveSocket } from './gateway.js';
 import { ProjectionListener } from './listener.js';
 
@@ -31,6 +33,8 @@ export const liveScope =
     log: Logger;
     readPool: DatabasePool;
     metrics: { registry: Registry };
+    /** Sign-in: a socket opened with a session is closed when that session ends. */
+    auth?: AuthService | null;
   }): FastifyPluginAsync =>
   async (scope) => {
     // An app may be built twice on one registry (tests): reuse the metrics then.
@@ -139,7 +143,11 @@ export const liveScope =
         connections.inc();
         alive.set(socket, true);
         socket.on('pong', () => alive.set(socket, true));
+        const unwatch = watchSession(deps.auth ?? null, req.principal, deps.config, () =>
+          socket.close(4401, 'session ended: sign in again'),
+        );
         socket.on('close', () => {
+          unwatch();
           open--;
           const n = (perIp.get(req.ip) ?? 1) - 1;
           if (n > 0) perIp.set(req.ip, n);

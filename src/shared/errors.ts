@@ -30,10 +30,18 @@ export const errorCatalogue = {
     status: 401,
     meaning: 'missing or wrong webhook credentials; set them in the Alertmanager receiver',
   },
-  TARKA_UNAUTHORIZED: { status: 401, meaning: 'not signed in; open Tarka through its authenticating proxy' },
+  TARKA_UNAUTHORIZED: {
+    status: 401,
+    meaning: 'not signed in, or the session or API token expired or was revoked; sign in again',
+  },
+  TARKA_SIGN_IN_FAILED: {
+    status: 401,
+    meaning: 'sign-in refused (wrong e-mail or password, or the provider said no); nothing more is told',
+  },
   TARKA_FORBIDDEN: {
     status: 403,
-    meaning: 'signed in, but not allowed (domain not in AUTH_ALLOWED_DOMAINS)',
+    meaning:
+      'signed in, but not allowed (role too low, user disabled, or domain not in AUTH_ALLOWED_DOMAINS)',
   },
   TARKA_CROSS_ORIGIN: {
     status: 403,
@@ -41,6 +49,7 @@ export const errorCatalogue = {
   },
   TARKA_NOT_FOUND: { status: 404, meaning: 'no such case or route' },
   TARKA_ES_VERSION_CONFLICT: { status: 409, meaning: 'the case changed meanwhile; retry' },
+  TARKA_USER_EXISTS: { status: 409, meaning: 'a user with this e-mail already exists' },
   TARKA_WEBHOOK_TOO_LARGE: {
     status: 413,
     meaning: 'the body or an alert is larger than Tarka stores; shorten labels or raise the limit named',
@@ -54,6 +63,10 @@ export const errorCatalogue = {
     meaning:
       "the Host header is not one of this console's names (DNS rebinding guard); see AUTH_ALLOWED_HOSTS",
   },
+  TARKA_SIGN_IN_LIMITED: {
+    status: 429,
+    meaning: 'too many failed sign-ins for this user or address; wait (Retry-After) and try again',
+  },
   TARKA_RERUN_LIMITED: {
     status: 429,
     meaning: 'an investigation is already running, or INVESTIGATION_RERUNS_PER_HOUR is spent; retry later',
@@ -62,11 +75,13 @@ export const errorCatalogue = {
   TARKA_CHAT_TOO_LONG: { status: 400, meaning: 'a chat question longer than 2000 characters' },
   TARKA_CHAT_QUERY_INVALID: {
     status: 400,
-    meaning: 'a chat tool was given a query or input it refuses (e.g. PromQL with no metric); the answer says which',
+    meaning:
+      'a chat tool was given a query or input it refuses (e.g. PromQL with no metric); the answer says which',
   },
   TARKA_CHAT_TOOL_DENIED: {
     status: 403,
-    meaning: 'a chat tool is switched off (CHAT_TOOLS_DISABLED) or the namespace/cluster is outside the allowlists',
+    meaning:
+      'a chat tool is switched off (CHAT_TOOLS_DISABLED) or the namespace/cluster is outside the allowlists',
   },
   TARKA_CHAT_RATE_LIMITED: {
     status: 429,

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { CaseEventOf, notificationSchema } from '../../events/case-events.js';
 import type { RecordedReport } from '../../contract/report.js';
+import type { RequestSource } from '../../events/auth-events.js';
 
 export interface Alert {
   fingerprint: string;
@@ -34,10 +35,18 @@ export type CaseCommand =
       by: string | null;
       /** A person's rerun: refused while one is in progress or past `perHour` in the last hour. */
       bound?: { now: string; perHour: number };
+      source?: RequestSource;
     }
-  | { type: 'SnoozeCase'; until: string; now: string; by: string | null; note: string | null }
-  | { type: 'ResolveCase'; category: string; note: string | null; by: string | null }
-  | { type: 'ReopenCase'; by: string | null; note: string | null }
+  | {
+      type: 'SnoozeCase';
+      until: string;
+      now: string;
+      by: string | null;
+      note: string | null;
+      source?: RequestSource;
+    }
+  | { type: 'ResolveCase'; category: string; note: string | null; by: string | null; source?: RequestSource }
+  | { type: 'ReopenCase'; by: string | null; note: string | null; source?: RequestSource }
   | { type: 'StartInvestigation'; investigationId: string; worker: string; attempt: number }
   | ({ type: 'RecordInvestigationStep' } & CaseEventOf<'InvestigationStepCompleted'>['data'])
   | { type: 'CompleteInvestigation'; investigationId: string; anchor: string; report: RecordedReport }

@@ -1,6 +1,7 @@
 import { TarkaError } from '../../shared/errors.js';
 import type { CaseEvent } from '../../events/case-events.js';
 import type { CaseCommand } from './commands.js';
+import type { RequestSource } from '../../events/auth-events.js';
 import { investigation, type CaseState } from './state.js';
 
 /**
@@ -26,6 +27,7 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
             anchor: state.episodeStartsAt!,
             requestedBy: command.by,
             ...(command.bound ? { requestedAt: command.bound.now } : {}),
+            ...withSource(command.source),
           },
         },
       ];
@@ -40,17 +42,32 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       }
       if (state.closed)
         throw new TarkaError('TARKA_BAD_REQUEST', 'the case is closed', 'reopen it before snoozing');
-      return [{ type: 'CaseSnoozed', data: { until: command.until, by: command.by, note: command.note } }];
+      return [
+        {
+          type: 'CaseSnoozed',
+          data: { until: command.until, by: command.by, note: command.note, ...withSource(command.source) },
+        },
+      ];
     case 'ResolveCase':
       requireCase(state);
       if (state.closed) return [];
       return [
-        { type: 'CaseResolved', data: { category: command.category, note: command.note, by: command.by } },
+        {
+          type: 'CaseResolved',
+          data: {
+            category: command.category,
+            note: command.note,
+            by: command.by,
+            ...withSource(command.source),
+          },
+        },
       ];
     case 'ReopenCase':
       requireCase(state);
       if (!state.closed) return [];
-      return [{ type: 'CaseReopened', data: { by: command.by, note: command.note } }];
+      return [
+        { type: 'CaseReopened', data: { by: command.by, note: command.note, ...withSource(command.source) } },
+      ];
     case 'StartInvestigation': {
       // A redelivered job may start again (the first worker died); a finished one never restarts.
       const inv = openInvestigation(state, command.investigationId);
@@ -201,4 +218,9 @@ function resolvedEvent(
       endsAt: alert.endsAt ?? alert.startsAt,
     },
   };
+}
+
+/** A person's action carries where it came from; commands from the system carry nothing. */
+function withSource(source: RequestSource | undefined): { source?: RequestSource } {
+  return source ? { source } : {};
 }
