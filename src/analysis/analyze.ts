@@ -196,9 +196,15 @@ function logContext(
     evidenceId: item.id,
     lines: narrow(item, data, namespaceWide, workload),
   }));
+  // Namespace-wide events count only for the workload's own objects: never another target's.
+  const own = (item: EvidenceItem, object: string) => {
+    if (item.id !== EV.nsEvents) return true;
+    const name = object.split('/').slice(1).join('/');
+    return !!workload && (name === workload || name.startsWith(`${workload}-`));
+  };
   const extra: LogSource[] = view.events(evidence).map(({ item, data }) => ({
     evidenceId: item.id,
-    lines: data.events.map((e) => ({ line: `${e.reason}: ${e.message}` })),
+    lines: data.events.filter((e) => own(item, e.object)).map((e) => ({ line: `${e.reason}: ${e.message}` })),
   }));
   const pod = view.pod(evidence, EV.pod);
   if (pod) {

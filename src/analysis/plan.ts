@@ -115,6 +115,16 @@ export function planEvidence(
       workloadKind: workload.kind,
       name: workload.name,
     });
+    if (mod.podEventsOfWorkload && !pod) {
+      // Probe failures and kills are recorded on the pods, whose names only share a prefix.
+      reqs.push({
+        id: EV.nsEvents,
+        title: `Events in namespace ${ns} (narrowed to pods of ${workload.name})`,
+        source: 'kubernetes',
+        kind: 'events',
+        namespace: ns,
+      });
+    }
     if (mod.workloadEvents || !pod) {
       reqs.push({
         id: EV.workloadEvents,

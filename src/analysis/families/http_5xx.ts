@@ -7,7 +7,7 @@ import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { q } from '../queries.js';
 import { pct } from '../text.js';
-import { capacityHypotheses, planWorkloadRestarts } from './shared.js';
+import { capacityHypotheses, planWorkloadRestarts, probeHypotheses } from './shared.js';
 import type { FamilyModule, H } from './types.js';
 
 const scrapeOf = (labels: Record<string, string>) => {
@@ -52,6 +52,7 @@ export const http5xx: FamilyModule = {
   exprPatterns: [{ re: /code=~?"5|status=~?"5|_5xx|http_server_errors/, sub: null, order: 50 }],
   workloadObject: true,
   guessWorkloadFromService: true,
+  podEventsOfWorkload: true,
   plan: (p) => {
     const { labels } = p;
     const scrape = scrapeOf(labels);
@@ -97,6 +98,7 @@ export const http5xx: FamilyModule = {
         ),
       );
     }
+    out.push(...probeHypotheses(ctx));
     out.push(...capacityHypotheses(ctx, 'Backend'));
     return out;
   },

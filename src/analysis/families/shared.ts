@@ -1,7 +1,7 @@
 // Causes and requests more than one family uses: a crashed container's exit code, one pod versus
 // all, memory growth, capacity behind a service, node conditions and node-level evidence.
 
-import type { ContainerState } from '../../collectors/evidence.js';
+import type { ContainerState, EventsData, EvidenceItem } from '../../collectors/evidence.js';
 import {
   containersOf,
   instantValue,
@@ -340,5 +340,49 @@ export function nodeSteps(s: StepCtx): NextStep[] {
         'How fast it fills.',
       ),
     );
+  return out;
+}
+
+/** Events about the target workload's own pods (or the workload), never about others. */
+export function workloadPodEvents(ctx: Ctx): { items: EvidenceItem[]; events: EventsData['events'] } {
+  const w = ctx.target.workload?.name;
+  const items: EvidenceItem[] = [];
+  const events: EventsData['events'] = [];
+  for (const e of view.events(ctx.evidence)) {
+    const own = e.data.events.filter((x) => {
+      const name = x.object.split('/').slice(1).join('/');
+      if (e.item.id !== EV.nsEvents) return true;
+      return !!w && (name === w || name.startsWith(`${w}-`));
+    });
+    if (own.length) {
+      items.push(e.item);
+      events.push(...own);
+    }
+  }
+  return { items, events };
+}
+
+/** Readiness or liveness probe failures on the target's pods: why a target stops serving. */
+export function probeHypotheses(ctx: Ctx): H[] {
+  const { items, events } = workloadPodEvents(ctx);
+  const out: H[] = [];
+  for (const kind of ['Readiness', 'Liveness', 'Startup'] as const) {
+    const hits = events.filter(
+      (e) => e.reason === 'Unhealthy' && e.message.startsWith(`${kind} probe failed`),
+    );
+    if (!hits.length) continue;
+    const count = hits.reduce((a, e) => a + (e.count || 1), 0);
+    const pods = new Set(hits.map((e) => e.object)).size;
+    out.push(
+      hypothesis(
+        ctx,
+        `probe.${kind.toLowerCase()}`,
+        `${kind} probe failing on ${plural(pods, 'pod')}: ${cap(hits[0]!.message, 120)}`,
+        kind === 'Readiness' ? 82 : 78,
+        `${plural(count, 'probe failure')} recorded on the workload's pods. ${kind === 'Readiness' ? 'A pod that fails readiness is removed from its Service endpoints, so scrapes and requests to it fail while the process keeps running' : kind === 'Liveness' ? 'The kubelet restarts a container that fails liveness, so it is down between restarts' : 'The container never finishes starting'}; the probe's endpoint and the application logs say why it answers badly.`,
+        items,
+      ),
+    );
+  }
   return out;
 }

@@ -4,7 +4,7 @@ import { upTargets } from '../facts.js';
 import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { q } from '../queries.js';
-import { capacityHypotheses, planWorkloadRestarts } from './shared.js';
+import { capacityHypotheses, planWorkloadRestarts, probeHypotheses } from './shared.js';
 import type { FamilyModule, H } from './types.js';
 
 export const targetDown: FamilyModule = {
@@ -22,6 +22,7 @@ export const targetDown: FamilyModule = {
   exprPatterns: [{ re: /\bup\b\s*(\{[^}]*\})?\s*==\s*0|absent\(\s*up\b/, sub: null, order: 110 }],
   workloadObject: true,
   guessWorkloadFromService: true,
+  podEventsOfWorkload: true,
   plan: (p) => {
     const { labels } = p;
     const scrape: Record<string, string> = {};
@@ -52,6 +53,7 @@ export const targetDown: FamilyModule = {
         ),
       );
     }
+    out.push(...probeHypotheses(ctx));
     out.push(...capacityHypotheses(ctx, 'Target'));
     return out;
   },

@@ -89,6 +89,8 @@ export interface FamilyModule {
   podLevel?: boolean;
   /** Read the workload object (rollout history) for this family. */
   workloadObject?: boolean;
+  /** Without a pod label, read the namespace's events (narrowed to the workload's pods on use). */
+  podEventsOfWorkload?: boolean;
   /** Read the workload's events as well. */
   workloadEvents?: boolean;
   /** Guess a Deployment from a `service` label. */
