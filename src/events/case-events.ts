@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { investigationEnrichedV1 } from '../contract/enrichment.js';
 import { chatFamilySchemas, chatFamilyVersions } from './chat-events.js';
 import { upcastRecordedReport, type RecordedReport } from '../contract/report.js';
 import { requestSourceSchema } from './auth-events.js';
@@ -121,6 +122,8 @@ export const caseEventSchemas = {
   InvestigationStepCompleted: investigationStepCompletedV1,
   InvestigationCompleted: investigationCompletedV1,
   InvestigationFailed: investigationFailedV1,
+  /** The optional LLM's narrative of a completed investigation (src/llm/enrich.ts). */
+  InvestigationEnriched: investigationEnrichedV1,
   CaseSnoozed: caseSnoozedV1,
   CaseResolved: caseResolvedV1,
   CaseReopened: caseReopenedV1,
@@ -138,6 +141,7 @@ export const caseEventVersions: Record<CaseEventType, number> = {
   InvestigationStepCompleted: 1,
   InvestigationCompleted: 1,
   InvestigationFailed: 1,
+  InvestigationEnriched: 1,
   CaseSnoozed: 1,
   CaseResolved: 1,
   CaseReopened: 1,

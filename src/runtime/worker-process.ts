@@ -6,6 +6,9 @@ import { Worker } from '../worker/worker.js';
 import { memoryRecall } from '../memory/recall.js';
 import type { Context } from './context.js';
 import type { Running } from './processes.js';
+import { enricherOf } from '../llm/enricher.js';
+import { llmMetrics, observeCall } from '../llm/metrics.js';
+import { llmFromConfig } from '../llm/setup.js';
 
 /** The investigation worker with the real toolkit (or the one given, in tests). */
 export async function startWorker(
@@ -16,6 +19,9 @@ export async function startWorker(
   for (const variable of insecureSources(c)) {
     ctx.log.warn({ variable }, `${variable}=true: this data source's TLS certificate is not verified`);
   }
+  const llm = llmFromConfig(c);
+  if (llm) ctx.log.info({ provider: c.LLM_PROVIDER, model: c.LLM_MODEL }, 'LLM enrichment on');
+  const metrics = llmMetrics(ctx.metrics.registry);
   const worker = await new Worker(
     {
       nc: ctx.nc,
@@ -24,6 +30,7 @@ export async function startWorker(
       log: ctx.log,
       // Every investigation looks up similar past incidents in the case memory read model.
       toolkit: toolkit.recall ? toolkit : { ...toolkit, recall: memoryRecall(ctx.readPool) },
+      ...(llm ? { enrich: enricherOf(llm, (e) => observeCall(metrics, 'enrichment', e)) } : {}),
     },
     {
       stream: c.JETSTREAM_STREAM,

@@ -6,6 +6,7 @@ import { jobSchema, type Job } from '../nats/job.js';
 import { boundError } from '../investigation/bounds.js';
 import { investigate, type Step, type Toolkit, type Window } from '../investigation/investigate.js';
 import type { Logger } from '../shared/log.js';
+import type { Enricher } from '../llm/enricher.js';
 import { retryJetStreamSetup } from '../nats/jetstream-retry.js';
 import { alertForJob } from './case-context.js';
 import { ensureDeadLetterStream } from '../nats/jetstream-setup.js';
@@ -62,6 +63,8 @@ export class Worker {
       handler: CaseCommandHandler;
       log: Logger;
       toolkit: Toolkit;
+      /** The optional LLM's narrative, appended after the report (LLM_ENABLED). */
+      enrich?: Enricher;
     },
     private readonly opts: WorkerOptions,
   ) {}
@@ -270,6 +273,34 @@ export class Worker {
       { type: 'CompleteInvestigation', investigationId: job.investigationId, anchor: job.anchor, report },
       `complete:${job.investigationId}`,
     );
+    await this.enrich(job, report);
+  }
+
+  /**
+   * The LLM narrative comes after the report is stored: whatever happens here (provider down, a
+   * bug, the append failing), the investigation has completed and stays so.
+   */
+  private async enrich(job: Job, report: Parameters<Enricher>[1]): Promise<void> {
+    if (!this.deps.enrich) return;
+    try {
+      const enrichment = await this.deps.enrich(job.investigationId, report);
+      if (!enrichment) return;
+      if (enrichment.error)
+        this.deps.log.warn(
+          { caseId: job.caseId, investigationId: job.investigationId, code: enrichment.error.code },
+          'LLM enrichment missing: deterministic report only',
+        );
+      await this.deps.handler.handle(
+        job.caseId,
+        { type: 'RecordEnrichment', enrichment },
+        `enrich:${job.investigationId}`,
+      );
+    } catch (err) {
+      this.deps.log.error(
+        { err, investigationId: job.investigationId },
+        'LLM enrichment could not be recorded',
+      );
+    }
   }
 
   private async deadLetter(m: JsMsg, reason: string): Promise<void> {

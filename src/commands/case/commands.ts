@@ -50,4 +50,5 @@ export type CaseCommand =
   | { type: 'StartInvestigation'; investigationId: string; worker: string; attempt: number }
   | ({ type: 'RecordInvestigationStep' } & CaseEventOf<'InvestigationStepCompleted'>['data'])
   | { type: 'CompleteInvestigation'; investigationId: string; anchor: string; report: RecordedReport }
-  | { type: 'FailInvestigation'; investigationId: string; error: string; final: boolean; attempts: number };
+  | { type: 'FailInvestigation'; investigationId: string; error: string; final: boolean; attempts: number }
+  | { type: 'RecordEnrichment'; enrichment: CaseEventOf<'InvestigationEnriched'>['data'] };

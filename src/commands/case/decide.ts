@@ -109,6 +109,10 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
           },
         },
       ];
+    case 'RecordEnrichment':
+      // A narrative belongs to a completed investigation, once (the command id absorbs a resend).
+      if (investigation(state, command.enrichment.investigationId)?.status !== 'completed') return [];
+      return [{ type: 'InvestigationEnriched', data: command.enrichment }];
   }
 }
 

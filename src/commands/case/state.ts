@@ -94,6 +94,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     case 'CaseReopened':
       return { ...state, closed: false };
     case 'InvestigationStepCompleted':
+    case 'InvestigationEnriched':
     case 'ChatMessagePosted':
     case 'ChatToolCallStarted':
     case 'ChatToolCallFinished':
