@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { alertPayload, caseId } from './fixtures.js';
+import { ensureConsoleBuilt, launchChromium, startConsoleApp, type ConsoleApp } from './harness.js';
+
+// The case chat in real Chromium: two people on the same case see each other's questions, the
+// tool calls and the answers live, and hostile text stays text.
+
+const HOSTILE = '<img src=x onerror="window.__pwned=1"> summary';
+
+describe('case chat in Chromium', () => {
+  let t: ConsoleApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    [t, browser] = await Promise.all([startConsoleApp(), launchChromium()]);
+    await t.postAlerts(
+      alertPayload([
+        {
+          fingerprint: 'chat0001',
+          labels: {
+            alertname: 'KubePodCrashLooping',
+            namespace: 'payments',
+            pod: 'api-1',
+            severity: 'critical',
+          },
+        },
+      ]),
+    );
+    await t.caught();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function open(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1300, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${t.url}/cases/${caseId('chat0001')}`);
+    await page.locator('[data-live="live"]').waitFor();
+    await page.getByRole('region', { name: 'Chat about this case' }).waitFor();
+    return page;
+  }
+
+  const ask = async (page: Page, text: string) => {
+    await page.getByLabel('Ask a question').fill(text);
+    await page.getByRole('button', { name: 'Ask' }).click();
+  };
+
+  it("shows each browser the other's turns live, with the tool call and the answer", async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    await ask(a, 'what is going on?');
+    // B never reloads: the question, its tool call and the answer arrive over the websocket.
+    const turnB = b.locator('li.turn').filter({ hasText: 'what is going on?' });
+    await turnB.locator('pre.answer').waitFor({ timeout: 20_000 });
+    expect(await turnB.locator('pre.answer').innerText()).toContain('KubePodCrashLooping is firing');
+    expect(await turnB.locator('.call .tool').allInnerTexts()).toEqual(['case_report']);
+    await ask(b, 'have we seen this before?');
+    const turnA = a.locator('li.turn').filter({ hasText: 'have we seen this before?' });
+    await turnA.locator('pre.answer, p.problem').first().waitFor({ timeout: 20_000 });
+    expect(await turnA.locator('.call .tool').allInnerTexts()).toEqual(['similar_cases']);
+    await a.context().close();
+    await b.context().close();
+  }, 60_000);
+
+  it('shows hostile questions as text, never as markup', async () => {
+    const page = await open();
+    await ask(page, HOSTILE);
+    const turn = page.locator('li.turn').filter({ hasText: 'onerror' });
+    await turn.locator('pre.answer').waitFor({ timeout: 20_000 });
+    expect(await turn.locator('.question .text').innerText()).toBe(HOSTILE);
+    expect(await turn.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.context().close();
+  }, 60_000);
+});
