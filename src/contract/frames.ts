@@ -42,35 +42,3 @@ export type RowFrame = Extract<
   Frame,
   { type: 'case' | 'investigation' | 'step' | 'chat_turn' | 'chat_call' }
 >;
-
-/** The frames for one batch of changes, serialised once and shared by every socket. */
-export function framesOf(changes: {
-  seq: number;
-  cases: CaseView[];
-  investigations: LiveInvestigation[];
-  steps: LiveStep[];
-  turns?: ChatTurnView[];
-  calls?: ChatCallView[];
-}): string[] {
-  const { seq } = changes;
-  const frames: Frame[] = [
-    ...changes.cases.map((c): Frame => ({ type: 'case', seq, case: c })),
-    ...changes.investigations.map(({ caseId, ...investigation }): Frame => ({
-      type: 'investigation',
-      seq,
-      caseId,
-      investigation,
-    })),
-    ...changes.steps.map(({ caseId, investigationId, ...step }): Frame => ({
-      type: 'step',
-      seq,
-      caseId,
-      investigationId,
-      step,
-    })),
-    ...(changes.turns ?? []).map((turn): Frame => ({ type: 'chat_turn', seq, caseId: turn.caseId, turn })),
-    ...(changes.calls ?? []).map((call): Frame => ({ type: 'chat_call', seq, caseId: call.caseId, call })),
-    { type: 'sync', seq },
-  ];
-  return frames.map((f) => JSON.stringify(f));
-}

@@ -1,7 +1,7 @@
 import type { DatabasePool } from 'slonik';
 import type { Logger } from '../shared/log.js';
-import { projectedPosition, readChanges, type Changes } from './changes.js';
-import { framesOf, type Frame } from '../contract/frames.js';
+import { liveReadModels, messagesOf, projectedPosition, readChanges, type Changes } from './changes.js';
+import type { Frame } from '../contract/frames.js';
 import type { ProjectionNotice } from './listener.js';
 
 /** The part of a websocket the gateway uses (ws's WebSocket fits). */
@@ -69,7 +69,7 @@ export class LiveGateway {
     this.started ??= (async () => {
       this.stopListening = await this.deps.listen(
         (n) => {
-          if ((n.name === 'cases' || n.name === 'chat') && n.position > this.position) this.notify();
+          if (liveReadModels.has(n.name) && n.position > this.position) this.notify();
         },
         () => this.notify(),
       );
@@ -120,7 +120,7 @@ export class LiveGateway {
           json({ type: 'reset', seq: changes.seq }),
         ]);
       } else {
-        this.send(socket, [json({ type: 'hello', seq: changes.seq, resumed: true }), ...framesOf(changes)]);
+        this.send(socket, [json({ type: 'hello', seq: changes.seq, resumed: true }), ...messagesOf(changes)]);
       }
       this.add(socket, changes.seq);
     });
@@ -149,7 +149,7 @@ export class LiveGateway {
     }
     const changes: Changes = await readChanges(this.deps.readPool, this.position, this.maxRows);
     if (changes.seq <= this.position) return;
-    const messages = changes.tooMany ? [json({ type: 'reset', seq: changes.seq })] : framesOf(changes);
+    const messages = changes.tooMany ? [json({ type: 'reset', seq: changes.seq })] : messagesOf(changes);
     for (const [socket, client] of this.clients) {
       if (client.sent >= changes.seq) continue;
       this.send(socket, messages);

@@ -6,6 +6,7 @@ import type { CaseRow } from './schema.js';
 import { applyTimeline } from './timeline.js';
 import { readRows, upsertForward } from '../engine/table-rows.js';
 import * as schema from './schema.js';
+import { casesLive } from './live.js';
 import { caseIdOf, isCaseAggregate } from '../../contract/case-id.js';
 
 const ident = pg.escapeIdentifier;
@@ -17,6 +18,7 @@ export const casesProjection: Projection = {
   definitionVersion: 2,
   tables: schema.tables,
   indexes: schema.indexes,
+  live: casesLive,
 
   async apply(tx, events, tables) {
     await applyTimeline(tx, events, {

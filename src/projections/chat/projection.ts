@@ -3,6 +3,7 @@ import type { Recorded } from '../../events/envelope.js';
 import { isChatEventType } from '../../events/chat-events.js';
 import type { Projection } from '../engine/projection.js';
 import { readRows, upsertForward } from '../engine/table-rows.js';
+import { chatLive } from './live.js';
 import { evolveChatRows, threadOf, type ChatRows } from './evolve.js';
 import { callColumns, indexes, tables, turnColumns, type ChatCallRow, type ChatTurnRow } from './schema.js';
 
@@ -15,6 +16,7 @@ export const chatProjection: Projection = {
   definitionVersion: 1,
   tables,
   indexes,
+  live: chatLive,
 
   async apply(tx, events, t) {
     const mine = events.filter((e) => isChatEventType(e.type) && threadOf(e.aggregate));

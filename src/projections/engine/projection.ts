@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { CommonQueryMethods } from 'slonik';
+import type { Frame } from '../../contract/frames.js';
 import type { Recorded } from '../../events/envelope.js';
 
 /** Physical table names of one generation, keyed by the read model's (view) name. */
@@ -30,6 +32,22 @@ export interface Projection extends Fed {
    * set-aside-retry.ts), so the rows equal what an in-order apply (and a replay) gives.
    */
   forget?(tx: pg.ClientBase, aggregates: string[], tables: Tables): Promise<void>;
+  /** What the console's live feed sends of this read model (src/live/changes.ts reads every one). */
+  live?: LiveFeed;
+}
+
+/** A read model's part of the live feed. */
+export interface LiveFeed {
+  /**
+   * Frames for the rows changed in (since, upTo], each stamped `upTo`, at most `limit` rows (else
+   * `tooMany`, and the clients are told to refetch). Runs inside the feed's read-only snapshot.
+   */
+  read(
+    tx: CommonQueryMethods,
+    since: number,
+    upTo: number,
+    limit: number,
+  ): Promise<{ frames: Frame[]; tooMany: boolean }>;
 }
 
 /**
