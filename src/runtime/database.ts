@@ -33,7 +33,9 @@ export async function openDatabase(
   log: Logger,
   need: PostgresNeed,
 ): Promise<{ pool: pg.Pool; status: DatabaseStatus }> {
-  const pool = createPool(pgSettings(config));
+  // Each projector and reactor holds a session of its own (its advisory lock) for as long as it
+  // runs, nine of them in `project` now; the API, rebuilds and set-aside retries need some beside.
+  const pool = createPool(pgSettings(config), 24);
   let problem: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
