@@ -131,6 +131,86 @@ program
     await runUp(config, log).catch(fail);
   });
 
+const users = program.command('users').description('console users (AUTH_MODE basic or both)');
+const roleOption = () =>
+  new Option('--role <role>', 'viewer, responder or admin').choices(['viewer', 'responder', 'admin']);
+const usersRun = async (cmd: import('./users.js').UsersCommand) => {
+  const { config, log } = boot('users');
+  const { runUsers } = await import('./users.js');
+  await runUsers(config, log, cmd).catch(fail);
+};
+users
+  .command('add <email>')
+  .description(
+    'add a user; the password is read from stdin with --password-stdin, else generated and shown once',
+  )
+  .addOption(roleOption().default('viewer'))
+  .option('--password-stdin', 'read the password from the first line of stdin')
+  .action((email: string, o: { role: 'viewer' | 'responder' | 'admin'; passwordStdin?: boolean }) =>
+    usersRun({ action: 'add', email, role: o.role, passwordStdin: o.passwordStdin ?? false }),
+  );
+users
+  .command('disable <email>')
+  .description('stop a user signing in and end their sessions')
+  .action((email: string) => usersRun({ action: 'disable', email }));
+users
+  .command('enable <email>')
+  .description('let a disabled user sign in again')
+  .action((email: string) => usersRun({ action: 'enable', email }));
+users
+  .command('reset-password <email>')
+  .description('set a new password (stdin with --password-stdin, else generated) and end their sessions')
+  .option('--password-stdin', 'read the password from the first line of stdin')
+  .action((email: string, o: { passwordStdin?: boolean }) =>
+    usersRun({ action: 'reset-password', email, passwordStdin: o.passwordStdin ?? false }),
+  );
+users
+  .command('set-role <email>')
+  .description("change a user's role")
+  .addOption(roleOption().makeOptionMandatory())
+  .action((email: string, o: { role: 'viewer' | 'responder' | 'admin' }) =>
+    usersRun({ action: 'set-role', email, role: o.role }),
+  );
+users
+  .command('list')
+  .description('list users (from the users read model)')
+  .action(() => usersRun({ action: 'list' }));
+
+const tokens = program
+  .command('tokens')
+  .description('API tokens for automation (Authorization: Bearer tarka_…)');
+const tokensRun = async (cmd: import('./users.js').TokensCommand) => {
+  const { config, log } = boot('tokens');
+  const { runTokens } = await import('./users.js');
+  await runTokens(config, log, cmd).catch(fail);
+};
+tokens
+  .command('create')
+  .description('create a token; its secret is shown once')
+  .requiredOption('--name <name>', 'what the token is for')
+  .addOption(roleOption().default('viewer'))
+  .option(
+    '--days <n>',
+    'days until it expires (1-366)',
+    (v) => {
+      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 366)
+        throw new InvalidArgumentError('expected 1 to 366');
+      return Number(v);
+    },
+    90,
+  )
+  .action((o: { name: string; role: 'viewer' | 'responder' | 'admin'; days: number }) =>
+    tokensRun({ action: 'create', name: o.name, role: o.role, days: o.days }),
+  );
+tokens
+  .command('revoke <id>')
+  .description('revoke a token at once')
+  .action((id: string) => tokensRun({ action: 'revoke', id }));
+tokens
+  .command('list')
+  .description('list tokens (never their secrets)')
+  .action(() => tokensRun({ action: 'list' }));
+
 // Aliases kept for deployments that call the process by flag.
 const aliases: Record<string, string> = { '--serve-webhook': 'serve', '--run-worker': 'worker' };
 const argv = process.argv.slice(2).map((a) => aliases[a] ?? a);

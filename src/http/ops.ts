@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { NatsConnection } from 'nats';
 import type pg from 'pg';
@@ -18,7 +19,11 @@ type OpsDeps = {
   store: EventStore;
   metrics: Metrics;
   database?: DatabaseHealth;
+  /** METRICS_TOKEN: when set, /metrics answers only `Authorization: Bearer <token>`. */
+  config?: { METRICS_TOKEN?: string | undefined };
 };
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** The ops scope, served by every process: no browser guards, no proxy auth (kubelets, Prometheus). */
 export const opsScope =
@@ -56,7 +61,16 @@ function opsRoutes(app: FastifyInstance, deps: OpsDeps) {
     return { status: ready ? 'ready' : 'not ready', nats, postgres };
   });
 
-  app.get('/metrics', async (_req, reply) => {
+  const token = deps.config?.METRICS_TOKEN ? digest(`Bearer ${deps.config.METRICS_TOKEN}`) : null;
+  app.get('/metrics', async (req, reply) => {
+    // Compared as digests: the same time whatever was sent.
+    if (token && !timingSafeEqual(digest(String(req.headers.authorization ?? '')), token)) {
+      return reply.status(401).header('WWW-Authenticate', 'Bearer').send({
+        code: 'TARKA_UNAUTHORIZED',
+        message: '/metrics needs METRICS_TOKEN',
+        hint: 'set bearer_token in the scrape config',
+      });
+    }
     // A frozen Postgres must not hold the scrape: the process's own metrics still answer.
     await within(collectProjectorLag(deps), 2000).catch(() => undefined);
     await within(collectSetAside(deps), 2000).catch(() => undefined);
