@@ -49,3 +49,22 @@ export type LlmClaim = z.infer<typeof llmClaimSchema>;
 export type LlmUsage = z.infer<typeof llmUsageSchema>;
 export type RedactionReceiptView = z.infer<typeof redactionReceiptSchema>;
 export type InvestigationEnrichment = z.infer<typeof investigationEnrichedV1>;
+
+/** GET /api/llm-usage: LLM calls, tokens and estimated cost per UTC day and per model. */
+export interface LlmUsageSums {
+  calls: number;
+  failed: number;
+  /** Sums of what providers reported; `unknownUsage` calls are not in them. */
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  unknownUsage: number;
+}
+export interface LlmUsageView {
+  days: number;
+  from: string;
+  perDay: (LlmUsageSums & { day: string })[];
+  byModel: (LlmUsageSums & { provider: string; model: string })[];
+  budgetUsd: number | null;
+  spentTodayUsd: number;
+}

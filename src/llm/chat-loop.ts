@@ -85,7 +85,8 @@ export async function runChatTurn(input: ChatTurnInput, deps: ChatTurnDeps): Pro
       fence.wrap(input.context),
     ].join('\n'),
   );
-  const messages: ChatMessage[] = [...input.history, { role: 'user', text: input.question }].map((m) => ({
+  const asked: ChatMessage = { role: 'user', text: input.question };
+  const messages = [...input.history, asked].map((m): ChatMessage => ({
     role: m.role,
     text: redactor.redact(m.text),
   }));

@@ -5,6 +5,7 @@ import { usersProjection } from './users/projection.js';
 import { auditProjection } from './audit/projection.js';
 import { memoryProjection } from './memory/projection.js';
 import { reportsProjection } from './case-reports/projection.js';
+import { llmUsageProjection } from './llm-usage/projection.js';
 
 /** Every rebuildable read model, in the order `tarka replay` rebuilds them. */
 export const readModels: Projection[] = [
@@ -14,4 +15,5 @@ export const readModels: Projection[] = [
   usersProjection,
   auditProjection,
   chatProjection,
+  llmUsageProjection,
 ];

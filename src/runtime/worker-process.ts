@@ -9,6 +9,7 @@ import type { Running } from './processes.js';
 import { enricherOf } from '../llm/enricher.js';
 import { llmMetrics, observeCall } from '../llm/metrics.js';
 import { llmFromConfig } from '../llm/setup.js';
+import { spentOn } from '../projections/llm-usage/queries.js';
 
 /** The investigation worker with the real toolkit (or the one given, in tests). */
 export async function startWorker(
@@ -19,7 +20,8 @@ export async function startWorker(
   for (const variable of insecureSources(c)) {
     ctx.log.warn({ variable }, `${variable}=true: this data source's TLS certificate is not verified`);
   }
-  const llm = llmFromConfig(c);
+  // The daily budget counts every replica's calls, from the llm_usage read model.
+  const llm = llmFromConfig(c, { spentOn: (day) => spentOn(ctx.readPool, day) });
   if (llm) ctx.log.info({ provider: c.LLM_PROVIDER, model: c.LLM_MODEL }, 'LLM enrichment on');
   const metrics = llmMetrics(ctx.metrics.registry);
   const worker = await new Worker(

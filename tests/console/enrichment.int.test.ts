@@ -127,4 +127,17 @@ describe('LLM narrative on the case page', () => {
     expect(text).toContain('Tokens in unknown, out unknown · cost unknown');
     await page.close();
   });
+
+  it('the dashboard sums LLM calls, tokens and cost, counting unknown usage apart', async () => {
+    const page: Page = await browser.newPage();
+    await page.goto(`${t.url}/dashboard?days=1`);
+    const section = page.getByTestId('llm-usage');
+    await section.waitFor();
+    const text = await section.innerText();
+    // The two cases above: one call with usage and cost, one failed with usage unknown.
+    expect(text).toMatch(/2 calls \(1 failed\) · tokens in 2,100, out 350 · estimated cost \$0\.0005/);
+    expect(text).toContain('1 with unknown usage or price, not counted');
+    expect(text).toContain('openai:gpt-4o-mini');
+    await page.close();
+  });
 });
