@@ -4,7 +4,6 @@ import type { Report } from '../contract/report.js';
 import type { DailyBudget } from './budget.js';
 import { LlmError } from './errors.js';
 import type { LlmModel, Usage } from './model.js';
-import { unknownUsage } from './model.js';
 import type { PriceTable } from '../shared/llm-config.js';
 import { costUsd } from './prices.js';
 import { newFence, untrustedDataRules, type Fence } from './prompt.js';
@@ -136,7 +135,6 @@ export async function enrich(
     counts: receipt.counts as Record<string, number>,
     total: receipt.total,
   };
-  let usage: Usage = unknownUsage();
   try {
     const out = await deps.model.generateObject({
       ...sent,
@@ -144,7 +142,7 @@ export async function enrich(
       schemaName: 'InvestigationNarrative',
       schemaDescription: 'summary, likely root cause, next steps and unknowns, each citing evidence ids',
     });
-    usage = out.usage;
+    const usage: Usage = out.usage;
     const cost = costUsd(deps.prices, out.ref, usage);
     deps.budget?.record(cost);
     const { kept, flagged } = reviewClaims(claimsOf(out.object), {
@@ -169,7 +167,7 @@ export async function enrich(
       e instanceof LlmError
         ? e
         : new LlmError('TARKA_LLM_UNAVAILABLE', (e as Error).message?.slice(0, 300) ?? 'failed');
-    usage = err.usage;
+    const usage: Usage = err.usage;
     const cost = costUsd(deps.prices, deps.model.ref, usage);
     deps.budget?.record(cost);
     return {

@@ -99,8 +99,7 @@ export const llmConfigShape = {
   LLM_REDACT_PII: bool.default(true),
 };
 
-const llmConfigSchema = z.object(llmConfigShape);
-type LlmConfig = z.infer<typeof llmConfigSchema>;
+type LlmConfig = z.infer<z.ZodObject<typeof llmConfigShape>>;
 
 /** Cross-field checks of the LLM settings, as lines for the config error. */
 export function llmProblems(c: LlmConfig): string[] {

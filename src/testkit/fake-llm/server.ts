@@ -73,7 +73,7 @@ export async function startFakeLlm(dialect: Dialect, basePath: string): Promise<
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = JSON.parse(raw);
       } catch {
