@@ -319,7 +319,7 @@ const placeholder = /(?<![a-z])(change[-_ ]?me|replace[-_ ]?me|placeholder)(?![a
 
 /** Secret variables still holding a placeholder, as lines for the config error. */
 function placeholderLines(env: NodeJS.ProcessEnv): string[] {
-  return [...secretKeys, 'S3_ACCESS_KEY_ID', 'WEBHOOK_BASIC_USER']
+  return [...secretKeys, 'S3_ACCESS_KEY_ID', 'WEBHOOK_BASIC_USER', 'GOOGLE_OAUTH_CLIENT_ID', 'OIDC_CLIENT_ID']
     .filter((k) => typeof env[k] === 'string' && placeholder.test(env[k]))
     .map((k) => `  ${k}=(hidden): a placeholder value; set a real secret (e.g. openssl rand -hex 32)`);
 }
