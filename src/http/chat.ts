@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { ChatCommandHandler } from '../commands/chat/handler.js';
@@ -11,7 +11,7 @@ import type { EventStore } from '../events/event-store.js';
 import { readThread } from '../projections/chat/queries.js';
 import type { Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
-import { proxyIdentity } from './auth.js';
+import { actorOf, requireRole } from '../auth/principal.js';
 
 // Chat threads: POST a question (202 with its turn id; the answer arrives as events and live
 // frames), GET the thread. The question is appended here; the chat answerer (a reactor in the
@@ -29,10 +29,6 @@ export interface ChatRouteDeps {
   config: Config;
   store: EventStore;
   readPool: DatabasePool;
-  /** Who asks: the signed-in identity, or null when sign-in is off. */
-  actor?: (req: FastifyRequest) => string | null;
-  /** Guards the POST routes (responders and admins); none when sign-in is off. */
-  canPost?: preHandlerAsyncHookHandler;
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -48,9 +44,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 
 export function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps) {
   const chat = new ChatCommandHandler(deps.store);
-  const actor =
-    deps.actor ?? ((req: FastifyRequest) => (deps.config.AUTH_MODE === 'proxy' ? proxyIdentity(req) : null));
-  const opts = deps.canPost ? { preHandler: deps.canPost } : {};
+  // Asking is acting on a case (it may rerun an investigation): responders and admins; viewers read.
+  const opts = { preHandler: requireRole('responder') };
 
   async function post(
     req: FastifyRequest,
@@ -65,7 +60,7 @@ export function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps) {
       {
         type: 'PostTurn',
         turnId,
-        author: actor(req),
+        author: actorOf(req),
         text,
         now: new Date().toISOString(),
         perMinute: deps.config.CHAT_TURNS_PER_MINUTE,

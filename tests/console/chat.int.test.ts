@@ -73,7 +73,7 @@ describe('case chat in Chromium', () => {
     await turn.locator('pre.answer').waitFor({ timeout: 20_000 });
     expect(await turn.locator('.question .text').innerText()).toBe(HOSTILE);
     expect(await turn.locator('img').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     await page.context().close();
   }, 60_000);
 });
