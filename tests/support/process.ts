@@ -15,7 +15,13 @@ export function envOf(config: Config, extra: Record<string, string> = {}): NodeJ
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(config)) {
     if (v === undefined || v === null) continue;
-    env[k] = Array.isArray(v) ? v.join(',') : String(v);
+    if (Array.isArray(v)) env[k] = v.join(',');
+    // Maps parsed from `a=b,c=d` (AUTH_ROLE_MAP) go back to that form.
+    else if (typeof v === 'object')
+      env[k] = Object.entries(v as Record<string, string>)
+        .map(([a, b]) => `${a}=${b}`)
+        .join(',');
+    else env[k] = String(v);
   }
   return { PATH: process.env.PATH, ...env, LOG_LEVEL: 'warn', ...extra };
 }
