@@ -91,10 +91,8 @@ export class AuthService {
     const ip = source.ip ?? 'unknown';
     const wait = await this.limits.lockedFor(email, ip);
     if (wait > 0) {
-      await this.audited(subjectOf(email), {
-        type: 'SignInFailed',
-        data: { email, method: 'password', reason: 'locked', source },
-      });
+      // Not audited each time: the failures that caused the lock were, and a flood of attempts
+      // on a locked key must not become a flood of events.
       const e = new TarkaError(
         'TARKA_SIGN_IN_LIMITED',
         'too many failed sign-ins; try again later',

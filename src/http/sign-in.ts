@@ -18,7 +18,7 @@ import { AuthService } from '../auth/service.js';
 import type pg from 'pg';
 import type { EventStore } from '../events/event-store.js';
 import type { Logger } from '../shared/log.js';
-import { secretHash } from '../auth/sessions.js';
+import { newSecret } from '../auth/sessions.js';
 import { TOKEN_PREFIX } from '../auth/api-tokens.js';
 
 /** Cookie names: `__Host-` (Secure, no Domain, Path=/) on https; browsers refuse that prefix on http. */
@@ -63,8 +63,8 @@ export function authScope(
   readPool: DatabasePool,
 ): void {
   const names = cookieNames(config);
-  const signSecret =
-    config.AUTH_SESSION_SECRET ?? secretHash(String(Math.random()) + Date.now()).toString('hex');
+  // loadConfig requires the secret where sign-in runs; a hand-built config gets one per process.
+  const signSecret = config.AUTH_SESSION_SECRET ?? newSecret();
   const publicOrigin = config.AUTH_PUBLIC_BASE_URL
     ? new URL(config.AUTH_PUBLIC_BASE_URL).origin.toLowerCase()
     : null;
