@@ -7,6 +7,8 @@ import type { ProjectorRunner } from '../src/projections/engine/runner.js';
 import type { InvestigationEnrichment } from '../src/contract/enrichment.js';
 import type { LlmUsageView } from '../src/contract/enrichment.js';
 import { spentOn } from '../src/projections/llm-usage/queries.js';
+import { llmUsageProjection } from '../src/projections/llm-usage/projection.js';
+import { replayProjection } from '../src/projections/engine/replay.js';
 import { DailyBudget } from '../src/llm/budget.js';
 import { testContext } from './support/context.js';
 import { alertmanagerFixtures } from './fixtures.js';
@@ -115,6 +117,15 @@ describe('llm_usage read model', () => {
     await enriched({ inputTokens: 10_000, outputTokens: 1_000, costUsd: 0.01 });
     await Promise.all(runners.map(async (r) => r.waitFor(await ctx.store.headSeq())));
     expect(await budget.refusal()).toMatch(/daily LLM budget of \$0\.05 spent/);
+  });
+
+  it('rebuilds with replay equal row for row', async () => {
+    const rows = async () =>
+      (await ctx.pool.query('SELECT * FROM llm_usage ORDER BY event_id')).rows as Record<string, unknown>[];
+    const before = await rows();
+    expect(before.length).toBeGreaterThanOrEqual(5);
+    await replayProjection({ pool: ctx.pool, store: ctx.store, log: ctx.log }, llmUsageProjection);
+    expect(await rows()).toEqual(before);
   });
 
   it('refuses a bad range with the field named', async () => {
