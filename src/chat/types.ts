@@ -40,6 +40,7 @@ export interface ToolDeps {
     caseId: string,
     turnId: string,
     by: string | null,
+    windowMinutes?: number,
   ) => Promise<{ investigationId: string; changed: boolean }>;
   now: () => Date;
   /** Prometheus as people reach it, for links to the queries run (PROMETHEUS_PUBLIC_URL). */

@@ -55,6 +55,8 @@ export const investigationRequestedV1 = z.object({
   requestedAt: ts.optional(),
   /** Where a person's rerun came from (client address, browser); absent on older events and alerts. */
   source: requestSourceSchema.optional(),
+  /** A rerun asked with its own evidence window (minutes each side of the anchor); else TIME_WINDOW. */
+  windowMinutes: z.number().int().positive().max(10_080).optional(),
 });
 
 export const investigationStartedV1 = z.object({

@@ -12,5 +12,7 @@ export const jobSchema = z.object({
   episode: z.number().int().nonnegative(),
   reason: z.enum(['new_episode', 'rerun']),
   anchor: z.iso.datetime({ offset: true }),
+  /** A rerun's own evidence window (minutes each side of the anchor); the worker's TIME_WINDOW otherwise. */
+  windowMinutes: z.number().int().positive().optional(),
 });
 export type Job = z.infer<typeof jobSchema>;

@@ -43,7 +43,7 @@ export function chatAnswerer(deps: ChatAnswererDeps): Reactor {
     findSimilar: similarFromMemory,
     prometheusPublicUrl: deps.config.PROMETHEUS_PUBLIC_URL ?? null,
     now: () => new Date(),
-    requestRerun: async (caseId, turnId, by) => {
+    requestRerun: async (caseId, turnId, by, windowMinutes) => {
       const investigationId = uuidFrom(`chat-rerun:${turnId}`);
       const res = await deps.handler.handle(
         caseId,
@@ -52,6 +52,7 @@ export function chatAnswerer(deps: ChatAnswererDeps): Reactor {
           investigationId,
           by,
           bound: { now: new Date().toISOString(), perHour: deps.config.INVESTIGATION_RERUNS_PER_HOUR },
+          ...(windowMinutes ? { windowMinutes } : {}),
         },
         `chat:${turnId}:rerun`,
       );

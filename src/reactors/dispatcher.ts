@@ -28,6 +28,7 @@ export function dispatcher(js: JetStreamClient, subject: string, stream: string)
                 episode: e.data.episode,
                 reason: e.data.reason,
                 anchor: e.data.anchor,
+                ...(e.data.windowMinutes ? { windowMinutes: e.data.windowMinutes } : {}),
               },
             ]
           : [],

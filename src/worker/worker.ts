@@ -247,11 +247,10 @@ export class Worker {
     const alert = await alertForJob(store, job);
     if (!alert) throw new Error(`case ${job.caseId} has no alert for episode ${job.episode}`);
     const anchor = Date.parse(job.anchor);
+    const windowMs = job.windowMinutes ? job.windowMinutes * 60_000 : this.opts.windowMs;
     const window: Window = {
-      start: new Date(anchor - this.opts.windowMs).toISOString(),
-      end: new Date(
-        Math.max(Math.min(Date.now(), anchor + this.opts.windowMs), anchor + 5 * 60_000),
-      ).toISOString(),
+      start: new Date(anchor - windowMs).toISOString(),
+      end: new Date(Math.max(Math.min(Date.now(), anchor + windowMs), anchor + 5 * 60_000)).toISOString(),
     };
     // Steps of one investigation go to the case one after another: parallel appends would only
     // conflict with each other.

@@ -229,18 +229,30 @@ describe('chat without an LLM, on the real Prometheus + Alertmanager setup', () 
     );
   });
 
-  it('rerun: a new investigation through the rerun command', async () => {
-    const turn = await ask(caseChat(), 'rerun the investigation');
+  it('rerun with another window: a new investigation through the rerun command, over that window', async () => {
+    const turn = await ask(caseChat(), 'rerun the investigation with a 2h window');
     expect(turn.intent).toBe('rerun');
+    expect(turn.calls[0]!.request).toBe(`POST /api/cases/${crash.caseId}/rerun (window 120m)`);
     expect(turn.answer).toMatch(/investigation [0-9a-f-]{36} queued/);
     const id = /investigation ([0-9a-f-]{36})/.exec(turn.answer!)![1];
-    const { events } = await ctx.store.readAggregate(`case.${crash.caseId}`);
-    expect(
-      events.some(
-        (e) =>
-          e.type === 'InvestigationRequested' && e.data.investigationId === id && e.data.reason === 'rerun',
-      ),
-    ).toBe(true);
+    const requested = (await ctx.store.readAggregate(`case.${crash.caseId}`)).events.find(
+      (e) => e.type === 'InvestigationRequested' && e.data.investigationId === id,
+    );
+    expect(requested?.type === 'InvestigationRequested' && requested.data).toMatchObject({
+      reason: 'rerun',
+      windowMinutes: 120,
+    });
+    // The worker investigated two hours each side of the alert's start, not TIME_WINDOW.
+    let report: { window: { start: string } } | undefined;
+    await waitFor(async () => {
+      const done = (await ctx.store.readAggregate(`case.${crash.caseId}`)).events.find(
+        (e) => e.type === 'InvestigationCompleted' && e.data.investigationId === id,
+      );
+      report = done?.type === 'InvestigationCompleted' ? (done.data.report as typeof report) : undefined;
+      return !!report;
+    }, 60_000);
+    const anchor = requested?.type === 'InvestigationRequested' ? Date.parse(requested.data.anchor) : NaN;
+    expect(Date.parse(report!.window.start)).toBe(anchor - 2 * 3_600_000);
   });
 
   it('similar past incidents: an earlier episode closed with a note shows with why and how', async () => {

@@ -5,7 +5,7 @@ import { citationsOf, unavailable } from './format.js';
 export const rerunIntent: Intent<{ minutes: number | null }> = {
   name: 'rerun',
   scopes: ['case'],
-  help: 'investigate again — "rerun the investigation"',
+  help: 'investigate again, with another window if asked — "rerun the investigation with a 2h window"',
   match(text) {
     const t = normalize(text);
     if (
@@ -17,13 +17,12 @@ export const rerunIntent: Intent<{ minutes: number | null }> = {
     return null;
   },
   async answer(p, ctx, call) {
-    const out = await call('rerun_investigation', {});
+    const out = await call('rerun_investigation', p.minutes ? { windowMinutes: p.minutes } : {});
     if (out.status !== 'ok')
       return { text: unavailable('a new investigation', out), citations: citationsOf(out) };
-    // The rerun command investigates the alert's own window (TIME_WINDOW); say so rather than pretend.
     const note = p.minutes
-      ? ` It uses the configured evidence window (TIME_WINDOW), not ${p.minutes} min: the rerun command takes no window yet.`
-      : '';
+      ? ` It reads evidence ${p.minutes} min each side of the alert's start.`
+      : ' It reads the usual evidence window (TIME_WINDOW).';
     return {
       text: `${out.summary}; its steps will show on the case timeline and in this thread's case page.${note}`,
       citations: citationsOf(out),

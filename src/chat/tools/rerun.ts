@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { citeCase } from '../cite.js';
 import type { ChatTool } from '../types.js';
 
-const input = z.object({});
+const input = z.object({
+  /** Evidence window, minutes each side of the alert's start; TIME_WINDOW when absent. */
+  windowMinutes: z.number().int().positive().optional(),
+});
 
 /**
  * Asks for a new investigation through the existing rerun command (same per-case bound as the
@@ -11,10 +14,12 @@ const input = z.object({});
  */
 export const rerunTool: ChatTool<z.infer<typeof input>> = {
   name: 'rerun_investigation',
-  description: 'Investigates this case again now (the rerun command; INVESTIGATION_RERUNS_PER_HOUR applies).',
+  description:
+    "Investigates this case again now (the rerun command; INVESTIGATION_RERUNS_PER_HOUR applies), optionally with another evidence window (windowMinutes each side of the alert's start, at most CHAT_MAX_RANGE).",
   inputSchema: input,
-  request: (_i, ctx) => `POST /api/cases/${ctx.caseId ?? '?'}/rerun`,
-  async run(_i, ctx) {
+  request: (i, ctx) =>
+    `POST /api/cases/${ctx.caseId ?? '?'}/rerun${i.windowMinutes ? ` (window ${i.windowMinutes}m)` : ''}`,
+  async run(i, ctx) {
     if (!ctx.caseId || !ctx.deps.requestRerun)
       return {
         status: 'unavailable',
@@ -23,8 +28,17 @@ export const rerunTool: ChatTool<z.infer<typeof input>> = {
         result: null,
         citations: [],
       };
+    const maxMinutes = Math.floor(ctx.deps.limits.maxRangeMs / 60_000);
+    if (i.windowMinutes && i.windowMinutes > maxMinutes)
+      return {
+        status: 'limited',
+        code: 'TARKA_CHAT_TOOL_LIMIT',
+        summary: `a ${i.windowMinutes}m window is longer than CHAT_MAX_RANGE (${maxMinutes}m)`,
+        result: null,
+        citations: [],
+      };
     try {
-      const r = await ctx.deps.requestRerun(ctx.caseId, ctx.turnId, ctx.author);
+      const r = await ctx.deps.requestRerun(ctx.caseId, ctx.turnId, ctx.author, i.windowMinutes);
       return {
         status: 'ok',
         summary: r.changed

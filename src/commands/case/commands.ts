@@ -36,6 +36,8 @@ export type CaseCommand =
       /** A person's rerun: refused while one is in progress or past `perHour` in the last hour. */
       bound?: { now: string; perHour: number };
       source?: RequestSource;
+      /** Evidence window in minutes each side of the anchor, instead of TIME_WINDOW (chat reruns). */
+      windowMinutes?: number;
     }
   | {
       type: 'SnoozeCase';

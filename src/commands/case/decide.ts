@@ -28,6 +28,7 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
             requestedBy: command.by,
             ...(command.bound ? { requestedAt: command.bound.now } : {}),
             ...withSource(command.source),
+            ...(command.windowMinutes ? { windowMinutes: command.windowMinutes } : {}),
           },
         },
       ];
