@@ -148,6 +148,19 @@ describe('AUTH_MODE=oidc', () => {
     await context.close();
   });
 
+  it('refuses a callback whose state differs from the flow this browser started (login CSRF)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // A real flow cookie, then a code and state that belong to someone else's flow.
+    await page.goto(`${env.app.url}/auth/oidc/start?next=%2F`);
+    await page.waitForSelector('input[name="login"]');
+    const res = await page.goto(`${env.app.url}/auth/oidc/callback?code=attacker-code&state=attacker-state`);
+    expect(res!.status()).toBe(401);
+    expect(await page.textContent('.error')).toContain('could not be completed');
+    expect(await page.evaluate(async () => (await fetch('/api/cases')).status)).toBe(401);
+    await context.close();
+  });
+
   it('offers no password form, and the audit view lists the provider sign-ins and refusals', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -161,7 +174,7 @@ describe('AUTH_MODE=oidc', () => {
       entries: { type: string; actor: string | null; detail: { reason?: string } }[];
     };
     const reasons = audit.entries.filter((e) => e.type === 'SignInFailed').map((e) => e.detail.reason);
-    expect(reasons).toEqual(expect.arrayContaining(['domain', 'unverified_email']));
+    expect(reasons).toEqual(expect.arrayContaining(['domain', 'unverified_email', 'provider']));
     expect(audit.entries.some((e) => e.type === 'SignedIn' && e.actor === 'alice@example.test')).toBe(true);
     expect(audit.entries.some((e) => e.type === 'UserRoleChanged')).toBe(true);
     await context.close();
