@@ -68,3 +68,17 @@ export interface LlmUsageView {
   budgetUsd: number | null;
   spentTodayUsd: number;
 }
+
+/**
+ * One LLM call as a chat event records it (field `llm` of a chat turn's answer or failure, when
+ * an LLM answered): the llm_usage read model counts any event data carrying it.
+ */
+export const llmCallSchema = z.object({
+  provider: s(40).nullable(),
+  model: s(200).nullable(),
+  usage: llmUsageSchema,
+  redaction: redactionReceiptSchema,
+  error: z.object({ code: s(60), message: s(500) }).nullable(),
+  stoppedBy: z.enum(['answer', 'limit', 'error']),
+});
+export type LlmCall = z.infer<typeof llmCallSchema>;

@@ -1,4 +1,4 @@
-import type { LlmUsage, RedactionReceiptView } from '../contract/enrichment.js';
+import type { LlmCall, LlmUsage, RedactionReceiptView } from '../contract/enrichment.js';
 import type { PriceTable } from '../shared/llm-config.js';
 import type { DailyBudget } from './budget.js';
 import { LlmError } from './errors.js';
@@ -166,3 +166,13 @@ export async function runChatTurn(input: ChatTurnInput, deps: ChatTurnDeps): Pro
     };
   }
 }
+
+/** The call record a chat event stores (field `llm`): what the llm_usage read model counts. */
+export const llmCallOf = (r: ChatTurnResult): LlmCall => ({
+  provider: r.provider,
+  model: r.model,
+  usage: r.usage,
+  redaction: r.redaction,
+  error: r.error,
+  stoppedBy: r.stoppedBy,
+});

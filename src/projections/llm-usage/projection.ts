@@ -8,7 +8,7 @@ import * as schema from './schema.js';
 /** LLM calls, one row per recording event. */
 export const llmUsageProjection: Projection = {
   name: 'llm_usage',
-  definitionVersion: 1,
+  definitionVersion: 2,
   tables: schema.tables,
   indexes: schema.indexes,
 
