@@ -80,8 +80,11 @@ export function analyze(input: AnalyzeInput): Report {
           .map((s) => `sig.${s.id}`)
       : [],
   );
-  const hypotheses = rank(preferSpecific(candidates, nsWide));
   const contra = contradiction(ctx);
+  // When the alert's subject does not exist, nothing elsewhere explains it either.
+  const hypotheses = rank(
+    preferSpecific(contra ? candidates.filter((h) => !h.id.startsWith('blast.')) : candidates, nsWide),
+  );
   const scores = computeScores(ctx, hypotheses, contra, signals);
   const { classification, reason } = classify(ctx, scores, contra);
   const unknowns = listUnknowns(alert, family.family, evidence, family.subReason);
@@ -191,11 +194,17 @@ function logContext(
   evidence: readonly EvidenceItem[],
   workload: string | null,
 ): Ctx['logs'] {
-  const namespaceWide = !subjectLabels(alert.labels).pod;
+  const noPod = !subjectLabels(alert.labels).pod;
   const sources: LogSource[] = view.logs(evidence).map(({ item, data }) => ({
     evidenceId: item.id,
-    lines: narrow(item, data, namespaceWide, workload),
+    lines: narrow(item, data, noPod, workload),
   }));
+  // Namespace logs narrowed to the workload's own streams are the target's logs; otherwise they
+  // may belong to any workload of the namespace.
+  const narrowed =
+    !!workload &&
+    view.logs(evidence).some(({ item, data }) => item.id === EV.logs && data.lines.some((l) => l.stream));
+  const namespaceWide = noPod && !narrowed;
   // Namespace-wide events count only for the workload's own objects: never another target's.
   const own = (item: EvidenceItem, object: string) => {
     if (item.id !== EV.nsEvents) return true;

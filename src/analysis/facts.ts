@@ -170,11 +170,34 @@ export interface AlertActivity {
   activeAtEnd: boolean;
 }
 
+/**
+ * Series of the rule expression that belong to this alert: a rule returns one series per alert
+ * instance, and the others (other pods, namespaces) say nothing about this one. A series belongs
+ * when every label it shares with the alert has the alert's value.
+ */
+export function ownSeries<S extends { labels: Record<string, string> }>(
+  series: readonly S[],
+  alertLabels: Record<string, string> | undefined,
+): S[] {
+  if (!alertLabels) return [...series];
+  return series.filter((s) =>
+    Object.entries(s.labels).every(
+      ([k, v]) => k === '__name__' || !(k in alertLabels) || alertLabels[k] === v,
+    ),
+  );
+}
+
 /** When the alert's own expression was true over the window (it returns data only while true). */
-export function alertActivity(ev: Ev, window: Window): Fact<AlertActivity> | null {
+export function alertActivity(
+  ev: Ev,
+  window: Window,
+  alertLabels?: Record<string, string>,
+): Fact<AlertActivity> | null {
   const r = view.range(ev, EV.alertExpr);
   if (!r) return null;
-  const times = unionTimes(r.data);
+  const own = ownSeries(r.data.series, alertLabels);
+  if (!own.length) return null;
+  const times = unionTimes({ ...r.data, series: own });
   const segs = segments(times);
   const step = times.length > 1 ? (times[times.length - 1]![0] - times[0]![0]) / (times.length - 1) : 60;
   const firingMinutes = segs.reduce((a, s) => a + (s.end - s.start + step) / 60, 0);

@@ -33,7 +33,9 @@ export function preferSpecific(
     ...hyps.filter((h) => !isGeneric(h) && !h.id.startsWith('noise.')).map((h) => h.score),
   );
   if (best < 50) return [...hyps];
-  return hyps.map((h) => (isGeneric(h) && h.score >= best ? { ...h, score: Math.max(0, best - 5) } : h));
+  // A storm-wide pattern says nothing about a target whose own evidence explains it.
+  const kept = best >= 60 ? hyps.filter((h) => !h.id.startsWith('blast.')) : hyps;
+  return kept.map((h) => (isGeneric(h) && h.score >= best ? { ...h, score: Math.max(0, best - 5) } : h));
 }
 
 /** Merges hypotheses with the same id (one cause found two ways) and ranks by score. */
@@ -73,7 +75,10 @@ export function rolloutHypotheses(ctx: Ctx): (Hypothesis | null)[] {
   const c = before[0];
   if (!c) return [];
   const m = c.minutesBeforeAlert;
-  const score = (m <= 15 ? 85 : m <= 30 ? 75 : m <= 60 ? 65 : 50) + (c.imageChanged ? 5 : 0);
+  let score = (m <= 15 ? 85 : m <= 30 ? 75 : m <= 60 ? 65 : 50) + (c.imageChanged ? 5 : 0);
+  // For a rollout-health alert the rollout is the subject, not the cause: why its new pods fail
+  // (image, crash, quota) is the finding, so it ranks above the rollout itself.
+  if (ctx.family.family === 'k8s_rollout_health') score = Math.min(score, 80);
   const what = c.imageChanged
     ? `${c.imagesBefore.join(', ') || '(new)'} → ${c.imagesAfter.join(', ')}`
     : 'same images, so a spec/config change';
@@ -104,11 +109,10 @@ export function signatureHypotheses(ctx: Ctx): (Hypothesis | null)[] {
       score += 5;
       notes.push("in the crashed container's last lines");
     }
+    // Lines from namespace-wide logs that cannot be tied to the target may be another
+    // workload's: they stay in the log findings but never become a claim about this target.
     const onlyAppLogs = s.evidenceIds.every((id) => id === EV.logs);
-    if (ctx.logs.namespaceWide && onlyAppLogs) {
-      score -= 20;
-      notes.push('from namespace-wide logs that may belong to other workloads');
-    }
+    if (ctx.logs.namespaceWide && onlyAppLogs) return null;
     if (s.count >= 5) score += 3;
     const where = s.evidenceIds.join(', ');
     return hypothesis(

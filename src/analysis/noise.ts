@@ -61,7 +61,7 @@ function flapping(ctx: Ctx): NoiseSignal | null {
   const step = times.length > 1 ? (times[times.length - 1]![0] - times[0]![0]) / (times.length - 1) : 60;
   const durations = segs.map((s) => (s.end - s.start + step) / 60).sort((a, b) => a - b);
   const median = durations.length ? durations[Math.floor(durations.length / 2)]! : null;
-  const act = alertActivity(ctx.evidence, ctx.window);
+  const act = alertActivity(ctx.evidence, ctx.window, ctx.alert.labels);
   const perDay = starts ? Math.round(starts.value) + 1 : null;
   const inWindow = Math.max(segs.length, act?.value.episodes ?? 0);
   const flaps = (perDay !== null && perDay >= 6) || inWindow >= 3;

@@ -154,7 +154,7 @@ function noiseFactors(
   // The alert's own history and surroundings (noise.ts): flapping, tiny denominators, idle
   // throttling, silenced siblings, each with its numbers.
   for (const n of signals) f.push({ factor: n.factor, points: n.points, why: n.why });
-  const act = alertActivity(ctx.evidence, ctx.window);
+  const act = alertActivity(ctx.evidence, ctx.window, ctx.alert.labels);
   if (act) {
     if (!act.value.activeAtEnd && act.value.firingMinutes < 10)
       f.push({
@@ -190,7 +190,10 @@ function noiseFactors(
       why: `firing for ${Math.floor(ageDays)} days without resolution: likely ignored`,
     });
   if (contra) f.push({ factor: 'contradicted', points: 40, why: contra });
-  if (impact >= 60) f.push({ factor: 'real impact', points: -20, why: `impact measured at ${impact}/100` });
+  // A tiny denominator or an idle container means the measured impact is not real.
+  const illusory = signals.some((n) => n.factor === 'tiny denominator' || n.factor === 'idle throttling');
+  if (impact >= 60 && !illusory)
+    f.push({ factor: 'real impact', points: -20, why: `impact measured at ${impact}/100` });
   if (top && !top.id.startsWith('noise.') && top.score >= 75)
     f.push({
       factor: 'corroborated',

@@ -77,7 +77,7 @@ export const SIGNATURES: readonly Signature[] = [
     patterns: [
       /(environment variable|env var|env)\s+\S+\s+(is\s+)?(not set|missing|required|undefined|empty)/i,
       /missing required (config|configuration|env|environment|setting|property|parameter|key)/i,
-      /required (environment variable|config(uration)? (key|value)|setting)[^\n]{0,40}(not set|missing)/i,
+      /required (key|variable|environment variable|config(uration)? (key|value)|setting)[^\n]{0,40}(not set|missing)/i,
       /KeyError: '[A-Z][A-Z0-9_]+'/,
       /(configmap|secret) "[^"]+" not found|couldn't find key \S+ in (ConfigMap|Secret)/i,
       /(config(uration)? file|\.ya?ml|\.json|\.toml|\.properties|\.conf|\.env)\b[^\n]{0,60}(not found|no such file|does not exist)/i,
@@ -92,6 +92,7 @@ export const SIGNATURES: readonly Signature[] = [
       first(l, [
         /((?:configmap|secret) "[^"]+")/i,
         /couldn't find key (\S+)/i,
+        /required (?:key|variable|setting) "?([A-Za-z_][A-Za-z0-9_.]*)"?/i,
         /KeyError: '([A-Z][A-Z0-9_]+)'/,
         /(?:environment variable|env var|env)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?/i,
       ]),

@@ -14,8 +14,8 @@ const run = promisify(execFile);
 export interface SyntheticSeries {
   metric: string;
   labels: Record<string, string>;
-  /** Value at sample `i` (0 = oldest) taken at unix time `t` seconds. */
-  value: (i: number, t: number) => number;
+  /** Value at sample `i` (0 = oldest) taken at unix time `t` seconds; null writes no sample (absent). */
+  value: (i: number, t: number) => number | null;
   /** OpenMetrics type; counters are written as such so rate() behaves. Default gauge. */
   type?: 'counter' | 'gauge';
 }
@@ -102,7 +102,8 @@ export function openMetrics(
         .join(',');
       for (let i = 0; i < count; i++) {
         const t = startSec + i * interval;
-        lines.push(`${metric}{${labels}} ${s.value(i, t)} ${t}`);
+        const v = s.value(i, t);
+        if (v !== null) lines.push(`${metric}{${labels}} ${v} ${t}`);
       }
     }
   }

@@ -1,7 +1,7 @@
 // Anything no other family claims, including node-level alerts (filesystems, disk and PID
 // pressure, clocks) as node_* sub-kinds.
 
-import { alertActivity } from '../facts.js';
+import { alertActivity, ownSeries } from '../facts.js';
 import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { view } from '../view.js';
@@ -52,11 +52,13 @@ export const generic: FamilyModule = {
   },
   hypotheses: (ctx) => {
     if (isNodeSub(ctx.family.subReason)) return nodeHypotheses(ctx);
-    const act = alertActivity(ctx.evidence, ctx.window);
+    const act = alertActivity(ctx.evidence, ctx.window, ctx.alert.labels);
     const expr = view.range(ctx.evidence, EV.alertExpr);
     const out: H[] = [exitCodeHypothesis(ctx)];
     if (act && expr) {
-      const latest = expr.data.series.flatMap((s) => s.points.slice(-1).map(([, v]) => v));
+      const latest = ownSeries(expr.data.series, ctx.alert.labels).flatMap((s) =>
+        s.points.slice(-1).map(([, v]) => v),
+      );
       out.push(
         hypothesis(
           ctx,

@@ -6,7 +6,7 @@ import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { q } from '../queries.js';
 import { cap, oneLine } from '../text.js';
-import { view } from '../view.js';
+import { workloadPodEvents } from './shared.js';
 import type { FamilyModule, H } from './types.js';
 
 export const k8sRolloutHealth: FamilyModule = {
@@ -36,6 +36,7 @@ export const k8sRolloutHealth: FamilyModule = {
   ],
   workloadObject: true,
   workloadEvents: true,
+  podEventsOfWorkload: true,
   plan: (p) => {
     const ns = p.labels.namespace;
     const w = p.workload;
@@ -108,10 +109,9 @@ export const k8sRolloutHealth: FamilyModule = {
           ),
         );
     }
-    const events = view.events(ctx.evidence);
-    const quota = events
-      .flatMap((e) => e.data.events.map((x) => ({ x, item: e.item })))
-      .find(({ x }) => x.reason === 'FailedCreate');
+    // FailedCreate is recorded on the ReplicaSet (or the StatefulSet/DaemonSet) of this workload.
+    const created = workloadPodEvents(ctx).cited.find((c) => c.event.reason === 'FailedCreate');
+    const quota = created ? { x: created.event, item: created.item } : null;
     if (quota) {
       out.push(
         hypothesis(

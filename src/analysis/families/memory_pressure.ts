@@ -21,7 +21,7 @@ export const memoryPressure: FamilyModule = {
     NodeMemoryHighUtilization: 'node_memory',
     NodeMemoryMajorPagesFaults: 'node_memory',
   },
-  namePatterns: [{ re: /mem(ory)?/i, sub: null, order: 70 }],
+  namePatterns: [{ re: /mem(ory)?|heap/i, sub: null, order: 70 }],
   exprPatterns: [
     {
       re: /container_memory_working_set_bytes|node_memory_|kube_node_status_allocatable\{[^}]*memory/,

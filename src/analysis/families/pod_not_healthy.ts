@@ -1,7 +1,7 @@
 // A pod that does not run or serve: image pulls, config errors, scheduling, readiness; and, as
 // node_* sub-kinds, a node that stops being Ready and takes its pods with it.
 
-import { activeLabel, containersOf } from '../facts.js';
+import { activeLabel, containersOf, rangeStats } from '../facts.js';
 import { hypothesis } from '../claim.js';
 import { EV } from '../ids.js';
 import { q } from '../queries.js';
@@ -165,6 +165,22 @@ export const podNotHealthy: FamilyModule = {
           60,
           'The process runs but its readiness probe fails, so the pod receives no traffic; probe events and application logs say why.',
           [fact.item, ready?.item, ...eventItems],
+        ),
+      );
+    }
+    // Without the pod object, kube-state-metrics still tells Running-but-not-Ready; the claim
+    // stays at that, since why is unknown without pod state, events or logs.
+    const readyNow = rangeStats(ctx.evidence, EV.podReady);
+    const phase = activeLabel(ctx.evidence, EV.podPhase, 'phase');
+    if (!fact && !reason && readyNow && readyNow.value.latest === 0 && phase?.value.includes('Running')) {
+      out.push(
+        hypothesis(
+          ctx,
+          'pod.not_ready',
+          'Pod Running but not Ready (from kube-state-metrics): its readiness probe fails',
+          50,
+          'The pod runs but reports not ready, so it receives no traffic. Its container states, probe events and logs could not be read, so why it fails readiness is unknown; see unknowns for the access needed.',
+          [readyNow.item, phase.item],
         ),
       );
     }

@@ -344,10 +344,16 @@ export function nodeSteps(s: StepCtx): NextStep[] {
 }
 
 /** Events about the target workload's own pods (or the workload), never about others. */
-export function workloadPodEvents(ctx: Ctx): { items: EvidenceItem[]; events: EventsData['events'] } {
+export function workloadPodEvents(ctx: Ctx): {
+  items: EvidenceItem[];
+  events: EventsData['events'];
+  /** Each event with the evidence item it came from. */
+  cited: { event: EventsData['events'][number]; item: EvidenceItem }[];
+} {
   const w = ctx.target.workload?.name;
   const items: EvidenceItem[] = [];
   const events: EventsData['events'] = [];
+  const cited: { event: EventsData['events'][number]; item: EvidenceItem }[] = [];
   for (const e of view.events(ctx.evidence)) {
     const own = e.data.events.filter((x) => {
       const name = x.object.split('/').slice(1).join('/');
@@ -357,9 +363,10 @@ export function workloadPodEvents(ctx: Ctx): { items: EvidenceItem[]; events: Ev
     if (own.length) {
       items.push(e.item);
       events.push(...own);
+      cited.push(...own.map((event) => ({ event, item: e.item })));
     }
   }
-  return { items, events };
+  return { items, events, cited };
 }
 
 /** Readiness or liveness probe failures on the target's pods: why a target stops serving. */
