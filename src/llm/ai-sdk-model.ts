@@ -16,6 +16,9 @@ import { languageModel, type ModelSpec } from './providers.js';
 // Tarka's LlmModel over the Vercel AI SDK: bounded retries (LLM_MAX_RETRIES), one deadline for a
 // whole call including its retries (LLM_TIMEOUT_SECONDS), usage as reported (unknown stays null).
 
+// The library prints its warnings to the console, outside Tarka's structured log: off.
+(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
+
 const usageOf = (u: { inputTokens?: number; outputTokens?: number } | undefined): Usage => ({
   inputTokens: u?.inputTokens ?? null,
   outputTokens: u?.outputTokens ?? null,
