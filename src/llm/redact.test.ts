@@ -42,6 +42,13 @@ describe('Redactor', () => {
     );
   });
 
+  it('redacts a SAS signature in a query string', () => {
+    const out = new Redactor({ pii: false }).redact(
+      'GET https://acct.blob.core.windows.net/c/b?sv=2022&sig=AbC123xYz%3D&se=x',
+    );
+    expect(out).not.toContain('AbC123xYz');
+  });
+
   it('leaves PII alone without the optional tier', () => {
     const r = new Redactor({ pii: false });
     expect(r.redact('jane@example.com from 10.1.2.3')).toBe('jane@example.com from 10.1.2.3');
@@ -56,7 +63,8 @@ describe('Redactor', () => {
   });
 
   it('keeps ordinary operational text intact', () => {
-    const text = 'pod checkout-7d9f crashed: OOMKilled, limit 512Mi, restarts=14, key=app.kubernetes.io/name';
+    const text =
+      'pod checkout-7d9f crashed: OOMKilled, limit 512Mi, restarts=14, key=app.kubernetes.io/name, exit signal=SIGKILL';
     expect(new Redactor({ pii: true }).redact(text)).toBe(text);
   });
 });

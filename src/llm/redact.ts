@@ -35,7 +35,7 @@ interface Rule {
 const NOT_PLACEHOLDER = '(?!\\[\\[)';
 // Key names whose values are secrets (in key=value, key: value, "key": "value", headers).
 const SECRET_NAME =
-  '[\\w.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|account[_-]?key|private[_-]?key|shared[_-]?access[_-]?key|client[_-]?secret|credentials?|session[_-]?(?:id|key)|cookie|signature|sig)[\\w.-]*';
+  '[\\w.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|account[_-]?key|private[_-]?key|shared[_-]?access[_-]?key|client[_-]?secret|credentials?|session[_-]?(?:id|key)|cookie|signature)[\\w.-]*';
 
 const secretRules: Rule[] = [
   {
@@ -63,6 +63,8 @@ const secretRules: Rule[] = [
     re: new RegExp(`\\b(?:bearer|basic|digest|token)\\s+${NOT_PLACEHOLDER}([A-Za-z0-9._~+/=-]{12,})`, 'gi'),
     group: 1,
   },
+  // Azure SAS and similar: a bare `sig` query parameter (not `signal=SIGKILL`).
+  { kind: 'secret_value', re: /[?&;]sig=([^\s&"'<>]{3,})/gi, group: 1 },
   // name=value, name: value, "name": "value", name="value"; values up to a quote, space, ; , or &.
   {
     kind: 'secret_value',
