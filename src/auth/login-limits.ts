@@ -69,6 +69,15 @@ export class LoginLimits {
     }
   }
 
+  /** Forgets counts whose window has passed and whose lock (if any) is over. */
+  async prune(): Promise<void> {
+    await this.pool.query(
+      `DELETE FROM auth_login_attempts
+        WHERE window_start < now() - make_interval(mins => $1) AND (locked_until IS NULL OR locked_until < now())`,
+      [this.policy.windowMinutes],
+    );
+  }
+
   /** A good password clears the e-mail's count (the address's stays: it may be guessing others). */
   async succeeded(email: string): Promise<void> {
     await this.pool.query('DELETE FROM auth_login_attempts WHERE key = $1', [userKey(email)]);

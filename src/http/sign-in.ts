@@ -415,6 +415,13 @@ export function authService(deps: {
     return null;
   }
   const auth = new AuthService(config, deps.pool, deps.store, log);
+  // Ended sessions and stale failure counts are dropped now and then (nothing depends on when).
+  const prune = setInterval(() => {
+    Promise.all([auth.sessions.prune(), auth.limits.prune()]).catch((e: unknown) =>
+      log.debug({ err: e instanceof Error ? e.message : String(e) }, 'sign-in tables not pruned this time'),
+    );
+  }, 3600_000);
+  prune.unref();
   if (config.AUTH_INITIAL_ADMIN_EMAIL && auth.passwords) {
     const attempt = (delay: number) =>
       auth.ensureInitialAdmin().catch((e: unknown) => {

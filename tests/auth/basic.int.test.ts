@@ -399,3 +399,28 @@ describe('users and audit', () => {
     expect(before.audit.length).toBeGreaterThan(10);
   });
 });
+
+describe('housekeeping', () => {
+  it('prunes ended sessions and expired failure counts, keeping live ones', async () => {
+    const { AuthService } = await import('../../src/auth/service.js');
+    const auth = new AuthService(app.ctx.config, app.ctx.pool, app.ctx.store, app.ctx.log);
+    const live = await signedIn(viewer);
+    await app.ctx.pool.query(
+      `UPDATE auth_sessions SET expires_at = now() - interval '2 days' WHERE revoked_at IS NOT NULL`,
+    );
+    await app.ctx.pool.query(
+      `INSERT INTO auth_login_attempts (key, failures, window_start) VALUES ('user:old@example.test', 3, now() - interval '1 hour')`,
+    );
+    await auth.sessions.prune();
+    await auth.limits.prune();
+    const { rows } = await app.ctx.pool.query(
+      'SELECT count(*)::int AS n FROM auth_sessions WHERE revoked_at IS NOT NULL',
+    );
+    expect(rows[0].n).toBe(0);
+    const old = await app.ctx.pool.query(
+      `SELECT 1 FROM auth_login_attempts WHERE key = 'user:old@example.test'`,
+    );
+    expect(old.rowCount).toBe(0);
+    expect((await live.call('/api/cases')).status).toBe(200);
+  });
+});
