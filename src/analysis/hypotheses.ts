@@ -135,7 +135,8 @@ export function blastHypothesis(ctx: Ctx): Hypothesis | null {
     ctx,
     'blast.shared_cause',
     `Shared cause: ${plural(b.firing, 'instance')} of this alert firing across ${plural(b.namespaces.count, 'namespace')}${b.clusters.count > 1 ? ` and ${plural(b.clusters.count, 'cluster')}` : ''}`,
-    50 + (b.firing >= 10 ? 10 : 0) + (b.clusters.count > 1 ? 5 : 0),
+    // Other alerts are not evidence about this target: a lead to check, never a confident claim.
+    40 + (b.firing >= 10 ? 5 : 0) + (b.clusters.count > 1 ? 5 : 0),
     'The same alert fires for unrelated workloads at once, which points at a shared dependency, a platform component (nodes, DNS, registry, network) or a rule that is too sensitive, more than at this one target.',
     [EV.amAlerts],
   );

@@ -21,11 +21,38 @@ const scrapeOf = (labels: Record<string, string>) => {
  * Istio, Envoy, Traefik… each has its own), so volumes are read from what the alert measured.
  */
 export function requestMetric(expr: string | null): { metric: string; code: string } {
-  const metric = expr?.match(/\b([a-zA-Z_:][a-zA-Z0-9_:]*requests?_total)\b/)?.[1] ?? 'http_requests_total';
-  const code =
-    expr?.match(/\b(code|status|status_code|response_code|code_class)\s*=~?\s*"/)?.[1] ??
-    (metric.startsWith('istio_') ? 'response_code' : metric.startsWith('nginx_') ? 'status' : 'code');
+  // The series the rule selects server errors from, e.g. `foo_requests_total{status=~"5.."}`.
+  const direct = expr?.match(
+    /([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{[^}]*?\b(code|status|status_code|response_code|code_class)\s*=~?\s*"5/,
+  );
+  if (direct) return { metric: direct[1]!, code: direct[2]! };
+  const metric =
+    expr?.match(/\b([a-zA-Z_:][a-zA-Z0-9_:]*requests?(?:_total|_count)?)\b/)?.[1] ?? 'http_requests_total';
+  const code = metric.startsWith('istio_')
+    ? 'response_code'
+    : metric.startsWith('nginx_')
+      ? 'status'
+      : 'code';
   return { metric, code };
+}
+
+/**
+ * Which of the alert's labels scope the requests: those the rule aggregates by (so the query
+ * covers exactly what the alert measured), else namespace, job and service.
+ */
+export function requestScope(expr: string | null, labels: Record<string, string>): Record<string, string> {
+  const by = [...(expr ?? '').matchAll(/\bby\s*\(([^)]*)\)/g)].flatMap((m) =>
+    m[1]!
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+  const scope: Record<string, string> = {};
+  // External labels (cluster, prometheus) are on the alert but not on the stored series.
+  const external = new Set(['cluster', 'prometheus', 'prometheus_replica', 'replica']);
+  for (const k of by)
+    if (labels[k] && !external.has(k) && /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) scope[k] = labels[k];
+  return Object.keys(scope).length ? scope : scrapeOf(labels);
 }
 
 const hq = {
@@ -55,11 +82,12 @@ export const http5xx: FamilyModule = {
   podEventsOfWorkload: true,
   plan: (p) => {
     const { labels } = p;
-    const scrape = scrapeOf(labels);
-    const what = labels.service ?? labels.job ?? '';
-    if (labels.job || labels.service) {
+    const expr = alertExpression(p.alert.generatorURL);
+    const scrape = requestScope(expr, labels);
+    const what = labels.service ?? labels.job ?? labels.ingress ?? Object.values(scrape).join('/');
+    if (labels.job || labels.service || Object.keys(scrape).length) {
       const ns = labels.namespace;
-      const r = requestMetric(alertExpression(p.alert.generatorURL));
+      const r = requestMetric(expr);
       p.range(EV.errorRatio, `HTTP 5xx ratio of ${ns ? `${ns}/` : ''}${what}`, hq.ratio(r, scrape));
       p.instant(EV.errorsByCode, `HTTP 5xx rate by status code of ${what}`, hq.byCode(r, scrape));
       // The denominator: a ratio over a handful of requests is noise.

@@ -13,13 +13,20 @@ export const targetDown: FamilyModule = {
   impact: [10, 'monitoring (and maybe the service) is blind or down'],
   alertNames: { TargetDown: null, KubeletDown: 'kubelet' },
   namePatterns: [
+    // Before the monitoring-pipeline names: PrometheusTargetMissing is a target that is down.
+    { re: /targets?.?(down|missing)/i, sub: null, order: 4 },
+    { re: /(probe|endpoint|health.?check|blackbox).?(fail|down)/i, sub: 'probe', order: 115 },
     {
       re: /(target|instance|endpoint|service|scrape).?(down|missing|absent)|absent/i,
       sub: null,
       order: 120,
     },
+    { re: /down$/i, sub: null, order: 130 },
   ],
-  exprPatterns: [{ re: /\bup\b\s*(\{[^}]*\})?\s*==\s*0|absent\(\s*up\b/, sub: null, order: 110 }],
+  exprPatterns: [
+    { re: /\bup\b\s*(\{[^}]*\})?\s*==\s*0|absent\(\s*up\b/, sub: null, order: 110 },
+    { re: /probe_success\b[^=<>]*(==|<)\s*[01]?/, sub: 'probe', order: 111 },
+  ],
   workloadObject: true,
   guessWorkloadFromService: true,
   podEventsOfWorkload: true,
