@@ -54,9 +54,14 @@ class LiveConnection {
         console.error('tarka: bad live frame', e);
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = undefined;
+      // 4401: the session ended (signed out elsewhere, expired, revoked): sign in again, then back here.
+      if (ev.code === 4401) {
+        location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+        return;
+      }
       this.dropped(false);
     };
   }
