@@ -33,7 +33,7 @@ export type FindSimilar = (pool: DatabasePool, caseId: string, limit: number) =>
 export interface ToolDeps {
   store: EventStore;
   readPool: DatabasePool;
-  collectors: Collectors;
+  collectors: Pick<Collectors, 'collect'>;
   limits: ChatLimits;
   findSimilar: FindSimilar;
   requestRerun?: (

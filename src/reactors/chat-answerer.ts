@@ -38,7 +38,7 @@ export function chatAnswerer(deps: ChatAnswererDeps): Reactor {
   const toolDeps: ToolDeps = {
     store: deps.store,
     readPool: deps.readPool,
-    collectors: createToolkitCollectors(deps.config),
+    collectors: deps.tools?.collectors ?? createToolkitCollectors(deps.config),
     limits: chatLimits(deps.config),
     findSimilar: similarFromMemory,
     prometheusPublicUrl: deps.config.PROMETHEUS_PUBLIC_URL ?? null,

@@ -7,17 +7,12 @@ import type { Config } from '../shared/config.js';
 import type { Context } from './context.js';
 
 /** Everything the `project` role runs: every read model and every reactor. */
-export function projectorsOf(
-  config: Config,
-  nc: NatsConnection,
-  chat?: Parameters<typeof reactorsOf>[2],
-): Projector[] {
-  return [...readModels, ...reactorsOf(config, nc, chat)];
+export function projectorsOf(config: Config, nc: NatsConnection): Projector[] {
+  return [...readModels, ...reactorsOf(config, nc)];
 }
 
 /** Starts one runner per read model and reactor; each holds its own lock. */
 export function startProjectors(ctx: Context): ProjectorRunner[] {
   const deps = { pool: ctx.pool, store: ctx.store, log: ctx.log, metrics: ctx.metrics };
-  const chat = { store: ctx.store, readPool: ctx.readPool, handler: ctx.handler, log: ctx.log };
-  return projectorsOf(ctx.config, ctx.nc, chat).map((p) => new ProjectorRunner(deps, p).start());
+  return projectorsOf(ctx.config, ctx.nc).map((p) => new ProjectorRunner(deps, p).start());
 }

@@ -10,12 +10,14 @@ import { enricherOf } from '../llm/enricher.js';
 import { llmMetrics, observeCall } from '../llm/metrics.js';
 import { llmFromConfig } from '../llm/setup.js';
 import { spentOn } from '../projections/llm-usage/queries.js';
+import { ProjectorRunner } from '../projections/engine/runner.js';
+import { chatAnswerer } from '../reactors/chat-answerer.js';
 
 /** The investigation worker with the real toolkit (or the one given, in tests). */
 export async function startWorker(
   ctx: Context,
   toolkit: Toolkit = createToolkit(ctx.config),
-): Promise<Running & { worker: Worker }> {
+): Promise<Running & { worker: Worker; answerer: ProjectorRunner }> {
   const c = ctx.config;
   for (const variable of insecureSources(c)) {
     ctx.log.warn({ variable }, `${variable}=true: this data source's TLS certificate is not verified`);
@@ -56,5 +58,26 @@ export async function startWorker(
     { concurrency: c.WORKER_CONCURRENCY, durable: c.JETSTREAM_DURABLE },
     'worker pulling investigation jobs',
   );
-  return { worker, stop: () => worker.stop() };
+  // Chat questions are answered here, where the data sources are reachable (Kubernetes RBAC,
+  // egress to Prometheus and logs, collector credentials), with the toolkit's own collectors. A
+  // reactor with its checkpoint and lock in Postgres: one worker replica answers, the others stand by.
+  const answerer = new ProjectorRunner(
+    { pool: ctx.pool, store: ctx.store, log: ctx.log, metrics: ctx.metrics },
+    chatAnswerer({
+      config: c,
+      store: ctx.store,
+      readPool: ctx.readPool,
+      handler: ctx.handler,
+      log: ctx.log,
+      tools: { collectors: { collect: (r, w) => toolkit.collect(r, w) } },
+    }),
+  ).start();
+  return {
+    worker,
+    answerer,
+    stop: async () => {
+      await answerer.stop();
+      await worker.stop();
+    },
+  };
 }

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
-import { projectorsOf } from '../../src/runtime/projectors.js';
-import { ProjectorRunner } from '../../src/projections/engine/runner.js';
+import { startProjectors } from '../../src/runtime/projectors.js';
+import type { ProjectorRunner } from '../../src/projections/engine/runner.js';
 import { startWorker } from '../../src/runtime/worker-process.js';
 import { createToolkit } from '../../src/investigation/toolkit.js';
-import { createToolkitCollectors } from '../../src/chat/setup.js';
 import { startFakeKubernetes, type FakeKubernetes } from '../../src/testkit/fake-kubernetes.js';
 import { startFakeVictoriaLogs, type FakeLogs } from '../../src/testkit/fake-logs.js';
 import { freePort } from '../../src/testkit/processes.js';
@@ -82,14 +81,8 @@ describe('chat without an LLM, on the real Prometheus + Alertmanager setup', () 
     });
     app = buildApp(ctx);
     await app.listen({ host: '127.0.0.1', port });
-    const deps = { pool: ctx.pool, store: ctx.store, log: ctx.log, metrics: ctx.metrics };
-    const collectors = createToolkitCollectors(ctx.config, { kube: kube.kubeConfig() });
-    runners = projectorsOf(ctx.config, ctx.nc, {
-      store: ctx.store,
-      readPool: ctx.readPool,
-      handler: ctx.handler,
-      tools: { collectors },
-    }).map((p) => new ProjectorRunner(deps, p).start());
+    runners = startProjectors(ctx);
+    // The worker answers chat too, with the same collectors (Kubernetes here is the fake).
     stopWorker = (await startWorker(ctx, createToolkit(ctx.config, { kube: kube.kubeConfig() }))).stop;
     await waitFor(async () => {
       cases = (await app.inject('/api/cases?limit=100')).json().cases;

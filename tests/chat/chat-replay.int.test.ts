@@ -21,6 +21,8 @@ describe('chat threads as events', () => {
   let app: FastifyInstance;
   let runners: ProjectorRunner[];
   const deps = () => ({ pool: ctx.pool, store: ctx.store, log: ctx.log });
+  const answerer = () =>
+    chatAnswerer({ config: ctx.config, store: ctx.store, readPool: ctx.readPool, handler: ctx.handler });
   const chatRows = async () => {
     const all = async (table: string, order: string) =>
       (await ctx.pool.query(`SELECT row_to_json(t)::text AS r FROM ${table} t ORDER BY ${order}`)).rows.map(
@@ -43,6 +45,8 @@ describe('chat threads as events', () => {
     ctx = await testContext({ CHAT_TURNS_PER_MINUTE: '100' });
     app = buildApp(ctx);
     runners = startProjectors(ctx);
+    // The chat answerer runs in the worker role; here it runs on its own.
+    runners.push(new ProjectorRunner(deps(), answerer()).start());
     const res = await app.inject({
       method: 'POST',
       url: '/alerts',
@@ -83,8 +87,8 @@ describe('chat threads as events', () => {
   }, 60_000);
 
   it('answers a question asked while no answerer ran, once, after it starts again', async () => {
-    const answerer = runners.find((r) => r.projection.name === 'chat-answerer')!;
-    await answerer.stop();
+    const running = runners.find((r) => r.projection.name === 'chat-answerer')!;
+    await running.stop();
     const id = caseId('rep00002');
     const url = `/api/cases/${id}/chat`;
     const turnId = await ask(url, 'what is going on?');
@@ -92,10 +96,7 @@ describe('chat threads as events', () => {
     const pending = ((await app.inject(url)).json() as ChatThread).turns.find((t) => t.turnId === turnId);
     expect(pending?.status ?? 'pending').toBe('pending');
     // The restart: a new runner of the same reactor resumes from its checkpoint.
-    const again = new ProjectorRunner(
-      deps(),
-      chatAnswerer({ config: ctx.config, store: ctx.store, readPool: ctx.readPool, handler: ctx.handler }),
-    ).start();
+    const again = new ProjectorRunner(deps(), answerer()).start();
     runners.push(again);
     await answered(url, turnId);
     // Delivered again (a redelivery, a second replica): nothing more is written.

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { alertPayload, caseId } from './fixtures.js';
 import { ensureConsoleBuilt, launchChromium, startConsoleApp, type ConsoleApp } from './harness.js';
+import { ProjectorRunner } from '../../src/projections/engine/runner.js';
+import { chatAnswerer } from '../../src/reactors/chat-answerer.js';
 
 // The case chat in real Chromium: two people on the same case see each other's questions, the
 // tool calls and the answers live, and hostile text stays text.
@@ -11,10 +13,17 @@ const HOSTILE = '<img src=x onerror="window.__pwned=1"> summary';
 describe('case chat in Chromium', () => {
   let t: ConsoleApp;
   let browser: Browser;
+  let answerer: ProjectorRunner;
 
   beforeAll(async () => {
     ensureConsoleBuilt();
     [t, browser] = await Promise.all([startConsoleApp(), launchChromium()]);
+    // The chat answerer (in the worker role in production) answers here on its own.
+    const c = t.ctx;
+    answerer = new ProjectorRunner(
+      { pool: c.pool, store: c.store, log: c.log },
+      chatAnswerer({ config: c.config, store: c.store, readPool: c.readPool, handler: c.handler }),
+    ).start();
     await t.postAlerts(
       alertPayload([
         {
@@ -33,6 +42,7 @@ describe('case chat in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await answerer?.stop();
     await t?.close();
   });
 
@@ -73,7 +83,9 @@ describe('case chat in Chromium', () => {
     await turn.locator('pre.answer').waitFor({ timeout: 20_000 });
     expect(await turn.locator('.question .text').innerText()).toBe(HOSTILE);
     expect(await turn.locator('img').count()).toBe(0);
-    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned),
+    ).toBeUndefined();
     await page.context().close();
   }, 60_000);
 });
