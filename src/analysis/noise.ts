@@ -22,16 +22,36 @@ export interface NoiseSignal {
   hypothesis: Hypothesis | null;
 }
 
-// Prometheus external labels and replica labels: on the alert, not on the stored ALERTS series.
-const NOT_STORED = new Set([
-  'cluster',
-  'prometheus',
-  'prometheus_replica',
-  'replica',
-  'tenant_id',
-  'receive',
-]);
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+// Labels that identify an alert instance. Only these select its ALERTS series: the alert also
+// carries Prometheus' external labels (cluster, region, replica…), which the stored series lack
+// and whose names vary by installation.
+const IDENTITY = [
+  'alertname',
+  'severity',
+  'namespace',
+  'pod',
+  'container',
+  'service',
+  'job',
+  'instance',
+  'node',
+  'deployment',
+  'statefulset',
+  'daemonset',
+  'job_name',
+  'cronjob',
+  'persistentvolumeclaim',
+  'mountpoint',
+  'device',
+  'endpoint',
+  'ingress',
+  'integration',
+  'rule_group',
+  'remote_name',
+  'queue',
+  'topic',
+  'consumergroup',
+];
 
 /** Selector for this alert's own ALERTS / ALERTS_FOR_STATE series (values escaped). */
 export function alertSeriesSelector(
@@ -39,8 +59,7 @@ export function alertSeriesSelector(
   extra: Record<string, string> = {},
 ): string {
   const m: Record<string, string> = {};
-  for (const [k, v] of Object.entries(labels))
-    if (!NOT_STORED.has(k) && k !== 'alertstate' && LABEL_NAME.test(k)) m[k] = v;
+  for (const k of IDENTITY) if (labels[k] !== undefined) m[k] = labels[k];
   return selector({ ...m, ...extra });
 }
 
