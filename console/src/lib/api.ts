@@ -13,6 +13,10 @@ export class ApiError extends Error {
 
 async function parse<T>(res: Response): Promise<T> {
   if (res.ok) return (await res.json()) as T;
+  // Signed out meanwhile (session expired or revoked): to sign-in, then back to this page.
+  if (res.status === 401 && typeof location !== 'undefined') {
+    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+  }
   let body: { message?: string; hint?: string } = {};
   try {
     body = await res.json();
