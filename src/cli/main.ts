@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/log.js';
 import { untilSignal } from './signals.js';
+import { parseSince } from '../reanalysis/since.js';
 
 // One CLI, one image: every Tarka process is a subcommand. Each loads only its own modules, so a
 // webhook does not carry the Kubernetes client or the AWS SDK in memory.
@@ -91,6 +92,35 @@ program
     const { config, log } = boot('replay');
     const { runReplay } = await import('./replay.js');
     await runReplay(config, log).catch(fail);
+  });
+
+program
+  .command('reanalyze')
+  .description(
+    'run the current analysis again over the evidence finished investigations stored (no new queries); append changed reports as a new version and print what changed',
+  )
+  .option(
+    '--since <when>',
+    'only investigations completed since an ISO instant or a duration (30m, 12h, 7d, 2w)',
+    (v) => {
+      const d = parseSince(v);
+      if (!d)
+        throw new InvalidArgumentError(
+          'expected an ISO instant (2026-12-01T00:00:00Z) or a duration like 7d',
+        );
+      return d;
+    },
+  )
+  .option('--family <family>', 'only reports whose current family is this one (e.g. crashloop)')
+  .option('--dry-run', 'print the differences, append nothing')
+  .option('--limit <n>', 'at most n investigations, the most recently completed first', (v) => {
+    if (!/^[1-9][0-9]*$/.test(v)) throw new InvalidArgumentError('expected a positive whole number');
+    return Number(v);
+  })
+  .action(async (o: { since?: Date; family?: string; dryRun?: boolean; limit?: number }) => {
+    const { config, log } = boot('reanalyze');
+    const { runReanalyze } = await import('./reanalyze.js');
+    await runReanalyze(config, log, { ...o, dryRun: o.dryRun ?? false }).catch(fail);
   });
 
 const parked = program

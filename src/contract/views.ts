@@ -116,6 +116,22 @@ export const caseReportViewSchema = z.object({
   completedAt: z.string(),
   anchor: z.string(),
   report: z.custom<RecordedReport>((v) => typeof v === 'object' && v !== null),
+  /** 1 as the investigation completed; each `tarka reanalyze` revision adds one. */
+  version: z.coerce.number().int().positive(),
+  /** What the latest revision replaced and why; null for version 1. */
+  revision: z
+    .object({
+      revisedAt: z.string(),
+      reason: z.string(),
+      tarkaVersion: z.string(),
+      previous: z.object({
+        version: z.number(),
+        family: z.string().nullable(),
+        classification: z.string().nullable(),
+        topHypothesis: z.string().nullable(),
+      }),
+    })
+    .nullable(),
   seq: z.coerce.number(),
 });
 export type CaseReportView = z.infer<typeof caseReportViewSchema>;

@@ -89,6 +89,32 @@ export const investigationCompletedV1 = z.object({
     .optional(),
 });
 
+/** Key fields of the report version a revision replaces: what the console shows as "what changed". */
+export const reportKeyFieldsSchema = z.object({
+  version: z.number().int().positive(),
+  family: z.string().nullable(),
+  classification: z.string().nullable(),
+  topHypothesis: z.string().nullable(),
+});
+
+/**
+ * A new version of a finished investigation's report, re-derived from the evidence its steps
+ * recorded (`tarka reanalyze`): version 1 is the report in InvestigationCompleted.
+ */
+export const reportRevisedV1 = z.object({
+  investigationId: z.string(),
+  /** Start of the alert episode investigated (as in InvestigationCompleted): dates the snapshot key. */
+  anchor: ts,
+  version: z.number().int().min(2),
+  report: z
+    .custom<RecordedReport>((v) => typeof v === 'object' && v !== null)
+    .transform((r) => upcastRecordedReport(r)),
+  reason: z.string(),
+  /** The Tarka (package) version whose analysis derived this report. */
+  tarkaVersion: z.string(),
+  previous: reportKeyFieldsSchema,
+});
+
 export const investigationFailedV1 = z.object({
   investigationId: z.string(),
   error: z.string(),
@@ -129,6 +155,8 @@ export const caseEventSchemas = {
   CaseSnoozed: caseSnoozedV1,
   CaseResolved: caseResolvedV1,
   CaseReopened: caseReopenedV1,
+  /** A re-derived version of a finished investigation's report (`tarka reanalyze`). */
+  ReportRevised: reportRevisedV1,
   ...chatFamilySchemas,
 } as const;
 
@@ -147,6 +175,7 @@ export const caseEventVersions: Record<CaseEventType, number> = {
   CaseSnoozed: 1,
   CaseResolved: 1,
   CaseReopened: 1,
+  ReportRevised: 1,
   ...chatFamilyVersions,
 };
 

@@ -9,6 +9,8 @@ export interface ReportSnapshot {
   anchor: string;
   seq: number;
   completedAt: string;
+  /** Report version: 1 as completed, more after `tarka reanalyze` revised it. */
+  version: number;
   report: unknown;
 }
 
@@ -18,7 +20,8 @@ export function reportKey(prefix: string, anchor: string, fingerprint: string, f
 }
 
 /**
- * Writes each completed investigation's report as JSON and Markdown. Keys are deterministic, so a
+ * Writes each completed investigation's report, and each revised version of it, as JSON and
+ * Markdown (a revision that changed the family also changes the key; the old object stays). Keys are deterministic, so a
  * batch written twice (a crash before the checkpoint moved) only rewrites the same objects. A
  * reactor: uploads run outside any Postgres transaction, before the checkpoint moves. An upload
  * that fails is an outage (retried from the checkpoint), never the event's fault; a report that
@@ -32,10 +35,11 @@ export function reportWriter(
 ): Reactor {
   return {
     name: 'reports',
-    definitionVersion: 1,
+    // 2: revised reports (ReportRevised) are written too.
+    definitionVersion: 2,
     async react(events, options = {}) {
       for (const e of events) {
-        if (e.type !== 'InvestigationCompleted') continue;
+        if (e.type !== 'InvestigationCompleted' && e.type !== 'ReportRevised') continue;
         const d = e.data;
         const caseId = caseIdOf(e.aggregate);
         const family = String(d.report?.family ?? 'unknown');
@@ -46,6 +50,7 @@ export function reportWriter(
           anchor: d.anchor,
           seq: e.seq,
           completedAt: e.occurredAt,
+          version: e.type === 'ReportRevised' ? e.data.version : 1,
           report: d.report,
         };
         const markdown = render(d.report);

@@ -53,4 +53,5 @@ export type CaseCommand =
   | ({ type: 'RecordInvestigationStep' } & CaseEventOf<'InvestigationStepCompleted'>['data'])
   | { type: 'CompleteInvestigation'; investigationId: string; anchor: string; report: RecordedReport }
   | { type: 'FailInvestigation'; investigationId: string; error: string; final: boolean; attempts: number }
+  | ({ type: 'ReviseReport' } & CaseEventOf<'ReportRevised'>['data'])
   | { type: 'RecordEnrichment'; enrichment: CaseEventOf<'InvestigationEnriched'>['data'] };

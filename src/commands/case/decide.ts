@@ -110,6 +110,14 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
           },
         },
       ];
+    case 'ReviseReport': {
+      // Only the next version of a finished investigation's report; a repeat or a stale revision
+      // (another run got there first) says nothing new.
+      const inv = investigation(state, command.investigationId);
+      if (inv?.status !== 'completed' || command.version !== (inv.reportVersion ?? 1) + 1) return [];
+      const { type: _t, ...data } = command;
+      return [{ type: 'ReportRevised', data }];
+    }
     case 'RecordEnrichment':
       // A narrative belongs to a completed investigation, once (the command id absorbs a resend).
       if (investigation(state, command.enrichment.investigationId)?.status !== 'completed') return [];

@@ -27,6 +27,8 @@ export interface InvestigationState {
   episode: number;
   status: 'requested' | 'running' | 'completed' | 'failed';
   attempt: number;
+  /** Latest report version (absent: 1, the report InvestigationCompleted carried). */
+  reportVersion?: number;
 }
 
 export const initialState = (): CaseState => ({
@@ -86,6 +88,10 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       if (event.type === 'InvestigationFailed' && !event.data.final) return state;
       const status = event.type === 'InvestigationCompleted' ? 'completed' : 'failed';
       return withInvestigation(state, { ...inv, status });
+    }
+    case 'ReportRevised': {
+      const inv = investigation(state, event.data.investigationId);
+      return inv ? withInvestigation(state, { ...inv, reportVersion: event.data.version }) : state;
     }
     case 'CaseSnoozed':
       return { ...state, snoozedUntil: event.data.until };

@@ -12,7 +12,7 @@ export async function getCaseReport(
 ): Promise<CaseReportView | null> {
   return pool.maybeOne(sql.type(caseReportViewSchema)`
     SELECT investigation_id AS "investigationId", completed_at AS "completedAt", anchor, report,
-      last_seq AS "seq"
+      version, revision, last_seq AS "seq"
     FROM case_reports WHERE case_id = ${caseId}
     ORDER BY (investigation_id = ${currentInvestigationId ?? ''}) DESC, last_seq DESC
     LIMIT 1`);

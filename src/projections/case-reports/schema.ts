@@ -14,7 +14,23 @@ export interface ReportRow {
   family: string | null;
   classification: string | null;
   report: unknown;
+  /** 1 for the report the investigation completed with, then one more per ReportRevised. */
+  version: number;
+  /** What the latest revision replaced and why (null for version 1). */
+  revision: ReportRevision | null;
   last_seq: number;
+}
+
+export interface ReportRevision {
+  revisedAt: string;
+  reason: string;
+  tarkaVersion: string;
+  previous: {
+    version: number;
+    family: string | null;
+    classification: string | null;
+    topHypothesis: string | null;
+  };
 }
 
 export const reportColumns: Record<keyof ReportRow, string> = {
@@ -25,6 +41,8 @@ export const reportColumns: Record<keyof ReportRow, string> = {
   family: 'text',
   classification: 'text',
   report: 'jsonb',
+  version: 'integer',
+  revision: 'jsonb',
   last_seq: 'bigint',
 };
 

@@ -1,4 +1,4 @@
-import type { RecordedScore } from '../../contract/report.js';
+import type { RecordedReport, RecordedScore } from '../../contract/report.js';
 import type { Recorded } from '../../events/envelope.js';
 import { caseIdOf } from '../../contract/case-id.js';
 import type { CaseRow } from './schema.js';
@@ -21,6 +21,19 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : n
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
 /** Reports once wrote a score as `{ value }`. */
 const score = (v: RecordedScore | undefined) => (typeof v === 'object' && v !== null ? (v.value ?? v) : v);
+
+/** The case row's copy of a report's key fields (the latest version's, after a revision). */
+function reportFields(next: CaseRow, r: RecordedReport): void {
+  const scores = r.scores ?? {};
+  const target = r.target ?? {};
+  next.family = str(r.family);
+  next.classification = str(r.classification);
+  next.summary = str(r.summary);
+  next.target = str(target.display) ?? str(target.name);
+  next.impact = num(score(scores.impact));
+  next.confidence = num(score(scores.confidence));
+  next.noise = num(score(scores.noise));
+}
 
 /**
  * Applies one event to a case row (the caller skips events the stored row already includes).
@@ -92,19 +105,14 @@ export function evolveRow(row: CaseRow | null, recorded: Recorded, inPlace = fal
         break;
       case 'InvestigationCompleted': {
         if (event.data.investigationId !== row.investigation_id) break;
-        const r = event.data.report ?? {};
-        const scores = r.scores ?? {};
-        const target = r.target ?? {};
         next.investigation_state = 'completed';
-        next.family = str(r.family);
-        next.classification = str(r.classification);
-        next.summary = str(r.summary);
-        next.target = str(target.display) ?? str(target.name);
-        next.impact = num(score(scores.impact));
-        next.confidence = num(score(scores.confidence));
-        next.noise = num(score(scores.noise));
+        reportFields(next, event.data.report ?? {});
         break;
       }
+      case 'ReportRevised':
+        // A re-derived report (tarka reanalyze) of the current investigation replaces its fields.
+        if (event.data.investigationId === row.investigation_id) reportFields(next, event.data.report);
+        break;
       case 'InvestigationFailed':
         if (event.data.final && event.data.investigationId === row.investigation_id)
           next.investigation_state = 'failed';
@@ -127,7 +135,8 @@ export function evolveRow(row: CaseRow | null, recorded: Recorded, inPlace = fal
     }
   }
   next.status = statusOf(next, at);
-  next.last_activity_at = at;
+  // A re-derived report is not news about the alert: the inbox keeps its order.
+  if (event.type !== 'ReportRevised') next.last_activity_at = at;
   next.last_event_type = event.type;
   next.last_seq = recorded.seq;
   return next;

@@ -14,8 +14,8 @@ const ident = pg.escapeIdentifier;
 /** The case read model: one row per case, plus each case's investigations and their steps. */
 export const casesProjection: Projection = {
   name: 'cases',
-  // 2: investigations and steps joined the read model.
-  definitionVersion: 2,
+  // 2: investigations and steps joined the read model. 3: ReportRevised updates the report fields.
+  definitionVersion: 3,
   tables: schema.tables,
   indexes: schema.indexes,
   live: casesLive,

@@ -56,6 +56,19 @@ export function evolveInvestigation(row: InvestigationRow | null, e: Recorded): 
         }
       );
     }
+    case 'ReportRevised': {
+      // A re-derived report (tarka reanalyze): the investigation shows its latest version.
+      const r = event.data.report;
+      return (
+        row && {
+          ...row,
+          family: str(r.family),
+          classification: str(r.classification),
+          summary: str(r.summary),
+          last_seq: e.seq,
+        }
+      );
+    }
     case 'InvestigationFailed':
       return (
         row && {
@@ -79,7 +92,7 @@ export async function applyTimeline(
   events: Recorded[],
   tables: { investigations: string; steps: string },
 ) {
-  const touched = events.filter((e) => e.type.startsWith('Investigation'));
+  const touched = events.filter((e) => e.type.startsWith('Investigation') || e.type === 'ReportRevised');
   if (touched.length === 0) return;
   const ids = [...new Set(touched.map(investigationId).filter((x): x is string => !!x))];
   const rows = await readRows<InvestigationRow>(tx, tables.investigations, 'investigation_id', ids);
