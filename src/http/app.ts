@@ -60,6 +60,9 @@ export function buildApp(
     // A line per request would cost more than handling the request at webhook rates.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // The client address (sign-in limits, audit, live connections per address) from
+    // X-Forwarded-For only when the peer is a proxy we were told to trust.
+    trustProxy: deps.config.TRUSTED_PROXIES.length ? deps.config.TRUSTED_PROXIES : false,
     return503OnClosing: true,
     // Requests are validated with zod and replies are plain JSON: no route declares a JSON schema,
     // so Fastify's schema compilers (ajv, fast-json-stringify: megabytes of heap) stay unloaded.

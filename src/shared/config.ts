@@ -220,6 +220,11 @@ export const configSchema = z.object({
   /** Created as an admin on first start when no such user exists (basic and both modes). */
   AUTH_INITIAL_ADMIN_EMAIL: optional(z.email({ message: 'expected an e-mail address' })),
   AUTH_INITIAL_ADMIN_PASSWORD: optional(z.string().min(12, { message: 'use at least 12 characters' })),
+  /**
+   * Reverse proxies (addresses or CIDRs) whose X-Forwarded-For names the client: without them every
+   * request behind an ingress comes from the ingress, and per-address sign-in limits would be one.
+   */
+  TRUSTED_PROXIES: list.default([]),
   /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: optional(z.string().min(16, { message: 'use at least 16 characters' })),
   /** Shared with the auth proxy, which sends it in X-Tarka-Proxy-Secret: identity headers count only with it. */

@@ -424,3 +424,44 @@ describe('housekeeping', () => {
     expect((await live.call('/api/cases')).status).toBe(200);
   });
 });
+
+describe('behind a trusted proxy', () => {
+  it('counts failures per client address, named by X-Forwarded-For from a trusted proxy', async () => {
+    const proxied = await startAuthApp({
+      AUTH_MODE: 'basic',
+      AUTH_SESSION_SECRET: SESSION_SECRET,
+      TRUSTED_PROXIES: '127.0.0.1',
+    });
+    try {
+      const from = (ip: string) => ({ 'x-forwarded-for': ip });
+      for (let i = 0; i < 20; i++) {
+        const res = await client(proxied.url).call('/auth/login', {
+          method: 'POST',
+          json: { email: `guess${i}@example.test`, password: 'wrong-password-1' },
+          headers: from('203.0.113.7'),
+        });
+        expect(res.status).toBe(401);
+      }
+      const locked = await client(proxied.url).call('/auth/login', {
+        method: 'POST',
+        json: { email: 'guess-next@example.test', password: 'wrong-password-1' },
+        headers: from('203.0.113.7'),
+      });
+      expect(locked.status).toBe(429);
+      // Another client behind the same proxy is not locked out with the guesser.
+      const other = await client(proxied.url).call('/auth/login', {
+        method: 'POST',
+        json: { email: 'guess-next@example.test', password: 'wrong-password-1' },
+        headers: from('198.51.100.9'),
+      });
+      expect(other.status).toBe(401);
+      await proxied.caught();
+      const { rows } = await proxied.ctx.pool.query(
+        `SELECT DISTINCT ip FROM audit WHERE type = 'SignInFailed'`,
+      );
+      expect(rows.map((r: { ip: string }) => r.ip).sort()).toEqual(['198.51.100.9', '203.0.113.7']);
+    } finally {
+      await proxied.close();
+    }
+  }, 60_000);
+});
