@@ -21,6 +21,8 @@ import type { CaseDetail } from '../src/contract/views.js';
 import { reanalyze } from '../src/reanalysis/reanalyze.js';
 import { formatSummary } from '../src/reanalysis/summary.js';
 import { testContext } from './support/context.js';
+import { envOf } from './support/process.js';
+import { spawnSync } from 'node:child_process';
 
 // `tarka reanalyze` over a real JetStream log and real Postgres read models: investigations run
 // through investigate() (today's planner and collectors, Prometheus unreachable so every piece of
@@ -139,6 +141,26 @@ describe('tarka reanalyze', () => {
     expect(text).toMatch(/reanalyzed 3 reports: 1 would be revised, 1 unchanged, 1 skipped \(dry run/);
     expect(text).toMatch(/families changed: +1/);
     expect(text).toContain(`case ${ids.old} (${ids.old}-inv, v1 -> v2): "generic" -> "crashloop"`);
+  });
+
+  // Needs `npm run build` (dist/): the real CLI over this test's log.
+  it('`tarka reanalyze --dry-run` prints the diff over the log; bad options are refused', async () => {
+    const head = await ctx.store.headSeq();
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ['dist/cli/main.js', 'reanalyze', ...args], {
+        env: envOf(ctx.config),
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const out = cli('--dry-run', '--since', '1h');
+    expect(out.status, out.stderr).toBe(0);
+    console.log(out.stdout);
+    expect(out.stdout).toMatch(/reanalyzed 3 reports: 1 would be revised, 1 unchanged, 1 skipped \(dry run/);
+    expect(out.stdout).toContain(`case ${ids.old} (${ids.old}-inv, v1 -> v2): "generic" -> "crashloop"`);
+    expect(await ctx.store.headSeq()).toBe(head);
+    const bad = cli('--since', 'yesterday');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('expected an ISO instant');
   });
 
   it('appends ReportRevised once; a second run appends nothing', async () => {
