@@ -76,6 +76,55 @@ describe('case chat in Chromium', () => {
     await b.context().close();
   }, 60_000);
 
+  it("names each turn's author: two people signed in through the proxy see who asked what", async () => {
+    const secret = 'proxy-shared-secret-0123456789';
+    const p = await startConsoleApp({
+      AUTH_MODE: 'proxy',
+      AUTH_PROXY_SECRET: secret,
+      AUTH_DEFAULT_ROLE: 'responder',
+    });
+    const c = p.ctx;
+    const runner = new ProjectorRunner(
+      { pool: c.pool, store: c.store, log: c.log },
+      chatAnswerer({ config: c.config, store: c.store, readPool: c.readPool, handler: c.handler }),
+    ).start();
+    try {
+      await p.postAlerts(
+        alertPayload([
+          {
+            fingerprint: 'chat0002',
+            labels: { alertname: 'KubeJobFailed', namespace: 'batch', job_name: 'nightly' },
+          },
+        ]),
+      );
+      await p.caught();
+      const as = async (email: string) => {
+        const context = await browser.newContext({
+          extraHTTPHeaders: { 'x-tarka-proxy-secret': secret, 'x-forwarded-email': email },
+        });
+        const page = await context.newPage();
+        await page.goto(`${p.url}/cases/${caseId('chat0002')}`);
+        await page.locator('[data-live="live"]').waitFor();
+        await page.getByRole('region', { name: 'Chat about this case' }).waitFor();
+        return page;
+      };
+      const [ana, bo] = await Promise.all([as('ana@example.com'), as('bo@example.com')]);
+      await ask(ana, 'summary please');
+      const seenByBo = bo.locator('li.turn').filter({ hasText: 'summary please' });
+      await seenByBo.locator('pre.answer').waitFor({ timeout: 20_000 });
+      expect(await seenByBo.locator('.author').innerText()).toBe('ana@example.com');
+      await ask(bo, 'what changed?');
+      const seenByAna = ana.locator('li.turn').filter({ hasText: 'what changed?' });
+      await seenByAna.locator('pre.answer').waitFor({ timeout: 20_000 });
+      expect(await seenByAna.locator('.author').innerText()).toBe('bo@example.com');
+      await ana.context().close();
+      await bo.context().close();
+    } finally {
+      await runner.stop();
+      await p.close();
+    }
+  }, 90_000);
+
   it('shows hostile questions as text, never as markup', async () => {
     const page = await open();
     await ask(page, HOSTILE);
