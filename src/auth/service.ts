@@ -42,6 +42,8 @@ export class AuthService {
   readonly providerName: string | null;
   /** Called with a user id whose sessions just ended, so this process closes their websockets now. */
   onRevoked: (userId: string) => void = () => undefined;
+  /** Ends what the service's owner opened for it (the console scope: its pool and timers). */
+  close: () => Promise<void> = async () => undefined;
 
   constructor(
     readonly config: Config,

@@ -15,7 +15,7 @@ import type { PendingSignIn } from '../auth/oidc.js';
 import { actorOf, requestSource, requireRole, type Principal } from '../auth/principal.js';
 import { roleFromGroups, atLeast } from '../auth/roles.js';
 import { AuthService } from '../auth/service.js';
-import type pg from 'pg';
+import { createPool, pgSettings } from '../db/postgres.js';
 import type { EventStore } from '../events/event-store.js';
 import type { Logger } from '../shared/log.js';
 import { newSecret } from '../auth/sessions.js';
@@ -70,6 +70,7 @@ export function authScope(
     : null;
   const proxy = proxyAuthHook(config);
   scope.register(fastifyCookie, { hook: false });
+  if (auth) scope.addHook('onClose', () => auth.close());
   scope.decorateRequest('principal', null);
   scope.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -402,19 +403,18 @@ function adminRoutes(scope: FastifyInstance, auth: AuthService, readPool: Databa
  * (disabled; proxy, whose secret is checked here so a proxy mode without it stops at start).
  * The initial admin is created once Postgres answers (serve may start before it does).
  */
-export function authService(deps: {
-  config: Config;
-  pool: pg.Pool;
-  store: EventStore;
-  log: Logger;
-}): AuthService | null {
+export function authService(deps: { config: Config; store: EventStore; log: Logger }): AuthService | null {
   const { config, log } = deps;
   if (config.AUTH_MODE === 'disabled') return null;
   if (config.AUTH_MODE === 'proxy') {
     proxyAuthHook(config);
     return null;
   }
-  const auth = new AuthService(config, deps.pool, deps.store, log);
+  // A pool of its own: sign-in answers every request, and must not queue behind projectors or
+  // long reads on the process's main pool.
+  const pool = createPool(pgSettings(config), 4);
+  const auth = new AuthService(config, pool, deps.store, log);
+  let closed = false;
   // Ended sessions and stale failure counts are dropped now and then (nothing depends on when).
   const prune = setInterval(() => {
     Promise.all([auth.sessions.prune(), auth.limits.prune()]).catch((e: unknown) =>
@@ -425,6 +425,7 @@ export function authService(deps: {
   if (config.AUTH_INITIAL_ADMIN_EMAIL && auth.passwords) {
     const attempt = (delay: number) =>
       auth.ensureInitialAdmin().catch((e: unknown) => {
+        if (closed) return;
         log.warn(
           { err: e instanceof Error ? e.message : String(e) },
           'initial admin not created yet; retrying',
@@ -433,5 +434,10 @@ export function authService(deps: {
       });
     void attempt(1000);
   }
+  auth.close = async () => {
+    closed = true;
+    clearInterval(prune);
+    await pool.end().catch(() => undefined);
+  };
   return auth;
 }

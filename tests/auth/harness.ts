@@ -5,10 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { userAggregate, userIdOf } from '../../src/auth/identity.js';
 import type { EventStore } from '../../src/events/event-store.js';
 import { buildApp } from '../../src/http/app.js';
-import { ProjectorRunner } from '../../src/projections/engine/runner.js';
-import { casesProjection } from '../../src/projections/cases/projection.js';
-import { usersProjection } from '../../src/projections/users/projection.js';
-import { auditProjection } from '../../src/projections/audit/projection.js';
+import type { ProjectorRunner } from '../../src/projections/engine/runner.js';
+import { startProjectors } from '../../src/runtime/projectors.js';
 import { testContext } from '../support/context.js';
 
 export const SESSION_SECRET = 'test-session-secret-0123456789abcdef';
@@ -18,11 +16,9 @@ export const ADMIN = { email: 'admin@example.test', password: 'admin-password-12
 export async function startAuthApp(env: Record<string, string>, port = 0) {
   const dataDir = mkdtempSync(join(tmpdir(), 'tarka-auth-'));
   const ctx = await testContext({ TARKA_DATA_DIR: dataDir, ...env });
-  // Only the read models sign-in reads (each runner holds a pooled connection while it runs).
-  const deps = { pool: ctx.pool, store: ctx.store, log: ctx.log, metrics: ctx.metrics };
-  const runners = [casesProjection, usersProjection, auditProjection].map((p) =>
-    new ProjectorRunner(deps, p).start(),
-  );
+  // Every projector, as `tarka up` runs them beside the API: they hold connections of the
+  // process's main pool, which sign-in must not wait on.
+  const runners: ProjectorRunner[] = startProjectors(ctx);
   const app: FastifyInstance = buildApp(ctx);
   await app.listen({ host: '127.0.0.1', port });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
