@@ -125,6 +125,21 @@ describe('case chat in Chromium', () => {
     }
   }, 90_000);
 
+  it('answers inbox questions on the chat page, from the nav', async () => {
+    const context = await browser.newContext({ viewport: { width: 1300, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(t.url);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Chat' }).click();
+    await page.getByRole('region', { name: 'Inbox chat' }).waitFor();
+    await page.locator('[data-live="live"]').waitFor();
+    await ask(page, 'how many cases are there?');
+    const turn = page.locator('li.turn').filter({ hasText: 'how many cases are there?' });
+    await turn.locator('pre.answer').waitFor({ timeout: 20_000 });
+    expect(await turn.locator('pre.answer').innerText()).toMatch(/^1 cases: 1 firing\./);
+    expect(await turn.locator('.call .tool').allInnerTexts()).toEqual(['inbox_counts']);
+    await context.close();
+  }, 60_000);
+
   it('shows hostile questions as text, never as markup', async () => {
     const page = await open();
     await ask(page, HOSTILE);
