@@ -38,6 +38,7 @@ export async function randomHistory(
     inv: '',
     attempt: 0,
   }));
+  let completions = 0;
   for (let step = 0; step < opts.steps; step++) {
     const c = pick(cases);
     const r = rand();
@@ -114,6 +115,30 @@ export async function randomHistory(
     await handler.handle(c.id, cmd, randomUUID()).catch((e: { code?: string }) => {
       if (e.code !== 'TARKA_BAD_REQUEST') throw e; // e.g. snoozing a closed case: refused, as it should be
     });
+    if (cmd.type === 'CompleteInvestigation' && ++completions % 2 === 0) {
+      // Every other report is re-derived (`tarka reanalyze`) to another family; no rand() drawn,
+      // so the rest of a seeded history stays as it was.
+      const family = cmd.report.family === 'crashloop' ? 'oom_killed' : 'crashloop';
+      await handler.handle(
+        c.id,
+        {
+          type: 'ReviseReport',
+          investigationId: cmd.investigationId,
+          anchor: cmd.anchor,
+          version: 2,
+          report: { ...cmd.report, family, classification: 'noisy' },
+          reason: 'history',
+          tarkaVersion: '0.0.0',
+          previous: {
+            version: 1,
+            family: cmd.report.family ?? null,
+            classification: 'actionable',
+            topHypothesis: null,
+          },
+        },
+        `revise:${cmd.investigationId}:v2`,
+      );
+    }
   }
   return cases.map((c) => c.id);
 }

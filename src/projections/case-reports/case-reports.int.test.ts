@@ -32,6 +32,10 @@ describe('case_reports read model', () => {
     await live.waitFor(await ctx.store.headSeq());
     const before = await rows();
     expect(before.length).toBeGreaterThan(3);
+    // Some reports were revised (ReportRevised): the row serves version 2 and what it replaced.
+    const revised = before.map((r) => JSON.parse(r)).filter((r) => r.version === 2);
+    expect(revised.length).toBeGreaterThan(0);
+    expect(revised[0].revision).toMatchObject({ reason: 'history', previous: { version: 1 } });
     await replayProjection(deps(), reportsProjection);
     expect(await rows()).toEqual(before);
   });
