@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { alertPayload, caseId } from './fixtures.js';
-import { ensureConsoleBuilt, launchChromium, startConsoleApp, type ConsoleApp } from './harness.js';
+import { randomUUID } from 'node:crypto';
+import { alertPayload, caseId, sampleReport } from './fixtures.js';
+import {
+  ensureConsoleBuilt,
+  launchChromium,
+  requestedInvestigation,
+  startConsoleApp,
+  type ConsoleApp,
+} from './harness.js';
 import { ProjectorRunner } from '../../src/projections/engine/runner.js';
 import { chatAnswerer } from '../../src/reactors/chat-answerer.js';
 
@@ -124,6 +131,35 @@ describe('case chat in Chromium', () => {
       await p.close();
     }
   }, 90_000);
+
+  it('links an answer to the evidence it cites, which the case page opens and shows', async () => {
+    const id = caseId('chat0001');
+    const inv = await requestedInvestigation(t.url, id);
+    await t.ctx.handler.handle(
+      id,
+      { type: 'StartInvestigation', investigationId: inv, worker: 'w', attempt: 1 },
+      randomUUID(),
+    );
+    await t.ctx.handler.handle(
+      id,
+      {
+        type: 'CompleteInvestigation',
+        investigationId: inv,
+        anchor: new Date().toISOString(),
+        report: sampleReport(),
+      },
+      randomUUID(),
+    );
+    const page = await open();
+    await ask(page, 'show the evidence behind hypothesis 1');
+    const turn = page.locator('li.turn').filter({ hasText: 'hypothesis 1' });
+    await turn.locator('pre.answer').waitFor({ timeout: 20_000 });
+    const link = turn.locator('.citations a[href*="#evidence-prom-restarts"]');
+    expect(await link.getAttribute('href')).toBe(`/cases/${id}#evidence-prom-restarts`);
+    await link.click();
+    await page.locator('#evidence-prom-restarts').waitFor({ state: 'visible' });
+    await page.context().close();
+  }, 60_000);
 
   it('answers inbox questions on the chat page, from the nav', async () => {
     const context = await browser.newContext({ viewport: { width: 1300, height: 900 } });
