@@ -21,6 +21,7 @@ import type { CaseDetail } from '../src/contract/views.js';
 import { reanalyze } from '../src/reanalysis/reanalyze.js';
 import { formatSummary } from '../src/reanalysis/summary.js';
 import { testContext } from './support/context.js';
+import { defaultSeries, startPrometheus, type PrometheusFixture } from '../src/testkit/prometheus.js';
 import { envOf } from './support/process.js';
 import { spawnSync } from 'node:child_process';
 
@@ -38,70 +39,80 @@ const olderAnalysis: typeof analyze = (input) => ({
   hypotheses: [],
 });
 
+/** One case investigated like the worker does it, its report made by `analyzeWith`. */
+async function investigatedCase(
+  ctx: Ctx,
+  caseId: string,
+  analyzeWith: typeof analyze,
+  o: {
+    oldStepShape?: boolean;
+    prometheusUrl?: string;
+    labels?: Record<string, string>;
+    startsAt?: string;
+  } = {},
+) {
+  const startsAt = o.startsAt ?? new Date(Date.now() - 10 * 60_000).toISOString();
+  const investigationId = `${caseId}-inv`;
+  const labels = o.labels ?? {
+    alertname: 'KubePodCrashLooping',
+    namespace: 'shop',
+    pod: `checkout-7d9f-${caseId.slice(-4)}`,
+    container: 'app',
+    severity: 'critical',
+  };
+  const h = (cmd: Parameters<Ctx['handler']['handle']>[1]) => ctx.handler.handle(caseId, cmd, randomUUID());
+  await h({
+    type: 'ReceiveAlert',
+    alert: {
+      fingerprint: caseId,
+      status: 'firing',
+      labels,
+      annotations: {},
+      startsAt,
+      endsAt: null,
+      generatorURL: null,
+    },
+    notification: { receiver: 'tarka', groupKey: null, truncatedAlerts: 0, reason: null },
+    investigationId,
+  });
+  await h({ type: 'StartInvestigation', investigationId, worker: 'test', attempt: 1 });
+  const toolkit = {
+    ...createToolkit(ctx.config, { prometheusUrl: o.prometheusUrl ?? 'http://127.0.0.1:9' }),
+    analyze: analyzeWith,
+  };
+  const window = {
+    start: new Date(Date.parse(startsAt) - 3_600_000).toISOString(),
+    end: new Date().toISOString(),
+  };
+  const alert = { fingerprint: caseId, labels, annotations: {}, startsAt, generatorURL: null };
+  // Older Tarka versions recorded evidence steps without their data.
+  const record = async (s: Step) => {
+    const step =
+      o.oldStepShape && s.step.startsWith('evidence:') ? { ...s, detail: { id: s.step.slice(9) } } : s;
+    await h({ type: 'RecordInvestigationStep', investigationId, ...step });
+  };
+  const report = await investigate(alert, window, toolkit, record);
+  await h({
+    type: 'CompleteInvestigation',
+    investigationId,
+    anchor: startsAt,
+    report: report as RecordedReport,
+  });
+  return { investigationId, report };
+}
+
 describe('tarka reanalyze', () => {
   let ctx: Ctx;
   let app: FastifyInstance;
   const run = randomUUID().slice(0, 8);
   const ids = { old: `ra-old-${run}`, today: `ra-today-${run}`, shape: `ra-shape-${run}` };
 
-  /** One case investigated like the worker does it, its report made by `analyzeWith`. */
-  async function investigatedCase(caseId: string, analyzeWith: typeof analyze, oldStepShape = false) {
-    const startsAt = new Date(Date.now() - 10 * 60_000).toISOString();
-    const investigationId = `${caseId}-inv`;
-    const labels = {
-      alertname: 'KubePodCrashLooping',
-      namespace: 'shop',
-      pod: `checkout-7d9f-${caseId.slice(-4)}`,
-      container: 'app',
-      severity: 'critical',
-    };
-    const h = (cmd: Parameters<Ctx['handler']['handle']>[1]) => ctx.handler.handle(caseId, cmd, randomUUID());
-    await h({
-      type: 'ReceiveAlert',
-      alert: {
-        fingerprint: caseId,
-        status: 'firing',
-        labels,
-        annotations: {},
-        startsAt,
-        endsAt: null,
-        generatorURL: null,
-      },
-      notification: { receiver: 'tarka', groupKey: null, truncatedAlerts: 0, reason: null },
-      investigationId,
-    });
-    await h({ type: 'StartInvestigation', investigationId, worker: 'test', attempt: 1 });
-    const toolkit = {
-      ...createToolkit(ctx.config, { prometheusUrl: 'http://127.0.0.1:9' }),
-      analyze: analyzeWith,
-    };
-    const window = {
-      start: new Date(Date.parse(startsAt) - 3_600_000).toISOString(),
-      end: new Date().toISOString(),
-    };
-    const alert = { fingerprint: caseId, labels, annotations: {}, startsAt, generatorURL: null };
-    // Older Tarka versions recorded evidence steps without their data.
-    const record = async (s: Step) => {
-      const step =
-        oldStepShape && s.step.startsWith('evidence:') ? { ...s, detail: { id: s.step.slice(9) } } : s;
-      await h({ type: 'RecordInvestigationStep', investigationId, ...step });
-    };
-    const report = await investigate(alert, window, toolkit, record);
-    await h({
-      type: 'CompleteInvestigation',
-      investigationId,
-      anchor: startsAt,
-      report: report as RecordedReport,
-    });
-    return { investigationId, report };
-  }
-
   beforeAll(async () => {
     ctx = await testContext({ COLLECTOR_TIMEOUT_SECONDS: '1' });
     app = buildApp(ctx);
-    await investigatedCase(ids.old, olderAnalysis);
-    await investigatedCase(ids.today, analyze);
-    await investigatedCase(ids.shape, olderAnalysis, true);
+    await investigatedCase(ctx, ids.old, olderAnalysis);
+    await investigatedCase(ctx, ids.today, analyze);
+    await investigatedCase(ctx, ids.shape, olderAnalysis, { oldStepShape: true });
   }, 60_000);
 
   afterAll(async () => {
@@ -250,5 +261,70 @@ describe('tarka reanalyze', () => {
       );
     expect(at('generic')).toMatchObject({ version: 1, report: { family: 'generic' } });
     expect(at('crashloop')).toMatchObject({ version: 2, report: { family: 'crashloop' } });
+  });
+});
+
+// Reports made from real Prometheus answers re-derive to themselves from what their steps stored:
+// without an analysis change, reanalyze finds nothing to revise (the step bounds lose nothing the
+// analysis reads).
+describe('tarka reanalyze over evidence from a real Prometheus', () => {
+  let ctx: Ctx;
+  let prom: PrometheusFixture;
+
+  beforeAll(async () => {
+    [ctx, prom] = await Promise.all([
+      testContext({ COLLECTOR_TIMEOUT_SECONDS: '5' }),
+      startPrometheus({ series: defaultSeries() }),
+    ]);
+  }, 120_000);
+  afterAll(async () => {
+    await prom?.stop();
+    await ctx?.dispose();
+  });
+
+  it('finds every report unchanged, then revises what a changed rule set says', async () => {
+    const startsAt = new Date(prom.now.getTime() - 30 * 60_000).toISOString();
+    const alerts: Record<string, string>[] = [
+      {
+        alertname: 'KubePodCrashLooping',
+        namespace: 'shop',
+        pod: 'api-1',
+        container: 'api',
+        severity: 'warning',
+      },
+      {
+        alertname: 'KubeContainerMemoryHigh',
+        namespace: 'shop',
+        pod: 'api-1',
+        container: 'api',
+        severity: 'warning',
+      },
+      { alertname: 'HighRequestRate', namespace: 'shop', severity: 'info' },
+    ];
+    const ids: string[] = [];
+    for (const [n, labels] of alerts.entries()) {
+      const id = `ra-prom-${n}-${randomUUID().slice(0, 6)}`;
+      ids.push(id);
+      await investigatedCase(ctx, id, analyze, { prometheusUrl: prom.url, labels, startsAt });
+    }
+    // The evidence really came from Prometheus: steps answered ok, with data.
+    const steps = (await Promise.all(ids.map((id) => ctx.store.readAggregate(caseAggregate(id))))).flatMap(
+      (a) =>
+        a.events.flatMap((e) =>
+          e.type === 'InvestigationStepCompleted' && e.data.status === 'ok' ? [e] : [],
+        ),
+    );
+    expect(steps.length).toBeGreaterThan(3);
+
+    const same = await reanalyze({ store: ctx.store, analyze }, { dryRun: true });
+    expect(same).toMatchObject({ examined: 3, unchanged: 3, revisions: [], skipped: [] });
+
+    const reworded: typeof analyze = (input) => {
+      const r = analyze(input);
+      return { ...r, summary: `${r.summary} (reworded)` };
+    };
+    const other = await reanalyze({ store: ctx.store, analyze: reworded }, { dryRun: true });
+    expect(other.revisions.map((r) => r.fields)).toEqual([[], [], []]);
+    expect(formatSummary(other)).toMatch(/other changes only: +3/);
   });
 });
