@@ -92,6 +92,10 @@ describe('report version on the case page', () => {
     expect(text).toContain('Classification: actionable → noisy');
     expect(text).toContain(`Top hypothesis: ${v1.hypotheses[0]!.title} → ${hostile}`);
     expect(await version.locator('img, b').count()).toBe(0);
+    // The case's history says so too.
+    expect(await page.locator('li[data-type="ReportRevised"]').innerText()).toContain(
+      'Report revised to version 2 (reanalyzed with the current analysis)',
+    );
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     const detail = await getJson<CaseDetail>(`${t.url}/api/cases/${id}`);
     expect(detail.report).toMatchObject({ version: 2, report: { family: 'memory_pressure' } });
