@@ -4,6 +4,7 @@ import { TarkaError } from '../shared/errors.js';
 import { loadCaseFacts } from './case-facts.js';
 import { helpText, recognise } from './intents/index.js';
 import { toolCaller, type CallRecorder } from './run-tool.js';
+import { modelTools } from './model-tools.js';
 import type { Answer, Scope, ToolDeps, TurnContext } from './types.js';
 
 export interface Turn {
@@ -55,9 +56,17 @@ export async function composeAnswer(
   const scope: Scope = turn.caseId ? 'case' : 'global';
   const facts = turn.caseId ? await loadCaseFacts(deps.store, turn.caseId) : null;
   const ctx: TurnContext = { deps, turnId: turn.turnId, author: turn.author, caseId: turn.caseId, facts };
+  let call = toolCaller(ctx, recorder, deps.now().getTime() + deps.limits.turnTimeoutMs);
+  if (deps.model) {
+    const byModel = await deps
+      .model({ question: turn.text, scope, caseId: turn.caseId, facts, tools: modelTools(call) })
+      .catch(() => null);
+    if (byModel) return { intent: 'llm', ...byModel };
+    // The intents answer instead, with a budget of their own and the next call ids.
+    call = toolCaller(ctx, recorder, deps.now().getTime() + deps.limits.turnTimeoutMs, call.calls);
+  }
   const found = recognise(turn.text, scope);
   if (!found) return { intent: 'help', text: helpText(scope), citations: [] };
-  const call = toolCaller(ctx, recorder, deps.now().getTime() + deps.limits.turnTimeoutMs);
   const answer = await found.intent.answer(found.match.params, ctx, call);
   return { intent: found.intent.name, ...answer };
 }

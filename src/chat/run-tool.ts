@@ -24,10 +24,16 @@ const fail = (status: ToolOutput['status'], code: string, summary: string): Tool
  * and bounds what it keeps. Call ids follow the call's order in the turn, so answering a turn
  * again after a crash reuses them (and the decider absorbs what was already recorded).
  */
-export function toolCaller(ctx: TurnContext, recorder: CallRecorder, deadline: number): CallTool {
-  let n = 0;
+export function toolCaller(
+  ctx: TurnContext,
+  recorder: CallRecorder,
+  deadline: number,
+  /** Calls already made in this turn by another caller (their ids are taken). */
+  firstCall = 0,
+): CallTool & { readonly calls: number } {
+  let n = firstCall;
   const { limits } = ctx.deps;
-  return async (name, rawInput) => {
+  const caller = async (name: string, rawInput: unknown): Promise<ToolOutput> => {
     const tool = toolByName(name);
     if (!tool) return fail('error', 'TARKA_CHAT_QUERY_INVALID', `no tool ${name}`);
     const callId = `${ctx.turnId}-${++n}`;
@@ -37,7 +43,7 @@ export function toolCaller(ctx: TurnContext, recorder: CallRecorder, deadline: n
       : JSON.stringify(rawInput ?? null).slice(0, CHAT_REQUEST_MAX);
     const t0 = performance.now();
     let output: ToolOutput;
-    if (n > limits.maxCallsPerTurn) {
+    if (n - firstCall > limits.maxCallsPerTurn) {
       output = fail(
         'limited',
         'TARKA_CHAT_TOOL_LIMIT',
@@ -81,4 +87,5 @@ export function toolCaller(ctx: TurnContext, recorder: CallRecorder, deadline: n
     await recorder.finished({ callId, tool: name, output, durationMs: performance.now() - t0 });
     return output;
   };
+  return Object.defineProperty(caller, 'calls', { get: () => n }) as CallTool & { readonly calls: number };
 }

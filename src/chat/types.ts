@@ -43,6 +43,11 @@ export interface ToolDeps {
     windowMinutes?: number,
   ) => Promise<{ investigationId: string; changed: boolean }>;
   now: () => Date;
+  /**
+   * An LLM that answers with the same tools (next issue). Null or a thrown error: the
+   * deterministic intents answer instead, so chat works the same without one.
+   */
+  model?: (input: ModelTurn) => Promise<Answer | null>;
   /** Prometheus as people reach it, for links to the queries run (PROMETHEUS_PUBLIC_URL). */
   prometheusPublicUrl?: string | null;
 }
@@ -100,4 +105,13 @@ export interface Intent<P = unknown> {
   help: string;
   match(text: string, scope: Scope): IntentMatch<P> | null;
   answer(params: P, ctx: TurnContext, call: CallTool): Promise<Answer>;
+}
+
+/** What a model gets for one turn: the question, the thread's facts, and the tools to call. */
+export interface ModelTurn {
+  question: string;
+  scope: Scope;
+  caseId: string | null;
+  facts: CaseFacts | null;
+  tools: import('./model-tools.js').ModelTool[];
 }
