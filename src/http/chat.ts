@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DatabasePool } from 'slonik';
 import { z } from 'zod';
@@ -19,10 +19,14 @@ import { actorOf, requireRole } from '../auth/principal.js';
 
 const body = z.object({ text: z.string().max(20_000, { message: 'at most 2000 characters are kept' }) });
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(100) });
-// A retried POST with the same Idempotency-Key is the same turn.
-const turnIdOf = (req: FastifyRequest) => {
+// A retried POST with the same Idempotency-Key is the same turn. The id is derived from the key and
+// the thread's aggregate, never the key itself: turn ids are unique across threads, and a key
+// chosen by one client cannot name (or overwrite the row of) a turn in another thread.
+const turnIdOf = (req: FastifyRequest, aggregate: string) => {
   const key = req.headers['idempotency-key'];
-  return typeof key === 'string' && /^[\w-]{8,64}$/.test(key) ? key : randomUUID();
+  if (typeof key !== 'string' || !/^[\w-]{8,128}$/.test(key)) return randomUUID();
+  const h = createHash('sha256').update(`${aggregate}\n${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 };
 
 export interface ChatRouteDeps {
@@ -54,7 +58,7 @@ export function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps) {
     requireCase: boolean,
   ): Promise<ChatPosted> {
     const { text } = parse(body, req.body);
-    const turnId = turnIdOf(req);
+    const turnId = turnIdOf(req, aggregate);
     await chat.handle(
       aggregate,
       {

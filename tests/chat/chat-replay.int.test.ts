@@ -119,4 +119,22 @@ describe('chat threads as events', () => {
       'ChatAnswerPosted',
     ]);
   }, 60_000);
+  it('takes a retried POST with the same Idempotency-Key as the same turn, in its own thread only', async () => {
+    const post = (id: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/cases/${caseId(id)}/chat`,
+        payload: { text: 'summary' },
+        headers: { 'idempotency-key': 'retry-key-0001' },
+      });
+    const first = (await post('rep00001')).json() as { turnId: string };
+    const again = (await post('rep00001')).json() as { turnId: string };
+    const elsewhere = (await post('rep00002')).json() as { turnId: string };
+    expect(again.turnId).toBe(first.turnId);
+    expect(elsewhere.turnId).not.toBe(first.turnId);
+    expect(first.turnId).not.toBe('retry-key-0001');
+    const { events } = await ctx.store.readAggregate(`case.${caseId('rep00001')}`);
+    const posted = events.filter((e) => e.type === 'ChatMessagePosted' && e.data.turnId === first.turnId);
+    expect(posted).toHaveLength(1);
+  });
 });
