@@ -146,10 +146,17 @@ describe('case memory', () => {
     if (close) await ctx.handler.handle(caseId, { type: 'ResolveCase', ...close }, randomUUID());
   }
 
-  const rows = async () =>
-    (
-      await ctx.pool.query(`SELECT row_to_json(t)::text AS r FROM case_memory t ORDER BY episode_key`)
-    ).rows.map((r) => r.r as string);
+  /** Every row of both tables, in a stable order. */
+  const rows = async () => {
+    const all = async (table: string, order: string) =>
+      (await ctx.pool.query(`SELECT row_to_json(t)::text AS r FROM ${table} t ORDER BY ${order}`)).rows.map(
+        (r) => r.r as string,
+      );
+    return {
+      episodes: await all('case_memory', 'episode_key'),
+      signatures: await all('case_memory_signatures', 'episode_key, signature'),
+    };
+  };
 
   beforeAll(async () => {
     ctx = await testContext();
@@ -278,7 +285,8 @@ describe('case memory', () => {
     await randomHistory(ctx.handler, { cases: 30, steps: 300, seed: 11 });
     await live.waitFor(await ctx.store.headSeq());
     const before = await rows();
-    expect(before.length).toBeGreaterThan(30);
+    expect(before.episodes.length).toBeGreaterThan(30);
+    expect(before.signatures.length).toBeGreaterThan(2);
     await replayProjection(deps(), memoryProjection);
     expect(await rows()).toEqual(before);
   });

@@ -2,7 +2,7 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { MemoryFeature, MemoryMatch } from '../contract/report.js';
 import type { MemoryFeatures } from '../projections/memory/features.js';
-import { episodeKey, MEMORY_VIEW } from '../projections/memory/schema.js';
+import { episodeKey, MEMORY_VIEW, SIGNATURES_VIEW } from '../projections/memory/schema.js';
 import { MIN_SCORE, MIN_TEXT_SIMILARITY, WEIGHTS } from './weights.js';
 
 // Similar past incidents, ranked in Postgres by an explainable score: the sum of the weights of
@@ -28,7 +28,10 @@ export interface SimilarResult {
 }
 
 /** Newest episodes read per candidate key; bounds the work of one lookup. */
-const PER_KEY = 300;
+const PER_KEY = 100;
+/** Most episodes whose text is compared (after the exact features ranked them). */
+const KEEP = 200;
+const TEXT_WEIGHT = WEIGHTS.similar_logs + WEIGHTS.similar_summary;
 
 const trigramByPool = new WeakMap<DatabasePool, Promise<boolean>>();
 
@@ -52,6 +55,7 @@ export function hasTrigram(pool: DatabasePool): Promise<boolean> {
 }
 
 const view = sql.identifier([MEMORY_VIEW]);
+const signaturesView = sql.identifier([SIGNATURES_VIEW]);
 
 const featureRow = z.object({
   alertname: z.string(),
@@ -135,21 +139,21 @@ export async function findSimilar(
   return { features, matches: rows.map((r) => explain(r, features)), trigram };
 }
 
+/** Similarity (0–1) of a past episode's log text or summary with this one's. */
 const textSimilarity = (trigram: boolean, column: 'log' | 'summary', value: string | null) => {
   if (value === null) return sql.fragment`NULL::float8`;
   const [text, lexemes] =
     column === 'log'
-      ? [sql.fragment`m.log_text`, sql.fragment`m.log_lexemes`]
-      : [sql.fragment`m.summary`, sql.fragment`m.summary_lexemes`];
+      ? [sql.fragment`k.log_text`, sql.fragment`k.log_lexemes`]
+      : [sql.fragment`k.summary`, sql.fragment`k.summary_lexemes`];
+  if (trigram) return sql.fragment`similarity(${text}, ${value})::float8`;
   // Without pg_trgm: the share of full-text lexemes the two texts have in common (Jaccard).
-  if (!trigram || column === 'summary')
-    return sql.fragment`CASE WHEN ${text} IS NULL THEN NULL ELSE (
-      SELECT count(*) FILTER (WHERE a AND b)::float8 / NULLIF(count(*), 0) FROM (
-        SELECT bool_or(s = 1) AS a, bool_or(s = 2) AS b FROM (
-          SELECT unnest(tsvector_to_array(${lexemes})) AS l, 1 AS s
-          UNION ALL SELECT unnest(tsvector_to_array(to_tsvector('english'::regconfig, ${value}))), 2
-        ) u GROUP BY l) g) END`;
-  return sql.fragment`similarity(${text}, ${value})::float8`;
+  return sql.fragment`CASE WHEN ${text} IS NULL THEN NULL ELSE (
+    SELECT count(*) FILTER (WHERE a AND b)::float8 / NULLIF(count(*), 0) FROM (
+      SELECT bool_or(s = 1) AS a, bool_or(s = 2) AS b FROM (
+        SELECT unnest(tsvector_to_array(${lexemes})) AS l, 1 AS s
+        UNION ALL SELECT unnest(tsvector_to_array(to_tsvector('english'::regconfig, ${value}))), 2
+      ) u GROUP BY l) g) END`;
 };
 
 /** The ranking query: candidates by key, each feature's points, the resolution. */
@@ -163,7 +167,9 @@ export function similarQuery(f: MemoryFeatures, options: FindOptions, trigram: b
   if (f.serviceKey) sources.push(newest(sql.fragment`service_key = ${f.serviceKey}`));
   if (f.alertname) sources.push(newest(sql.fragment`alertname = ${f.alertname}`));
   if (f.signatures.length)
-    sources.push(newest(sql.fragment`signatures && ${sql.array(f.signatures, 'text')}`));
+    sources.push(sql.fragment`(SELECT n.episode_key FROM unnest(${sql.array(f.signatures, 'text')}) q(signature)
+      CROSS JOIN LATERAL (SELECT episode_key FROM ${signaturesView} s WHERE s.signature = q.signature
+        ORDER BY started_at DESC LIMIT ${PER_KEY}) n)`);
   if (sources.length === 0) sources.push(sql.fragment`(SELECT NULL::text WHERE FALSE)`);
 
   const excluded = [sql.fragment`FALSE`];
@@ -183,28 +189,43 @@ export function similarQuery(f: MemoryFeatures, options: FindOptions, trigram: b
     WITH candidates AS (${sql.join(sources, sql.fragment` UNION `)}),
     compared AS (
       SELECT m.*,
-        ARRAY(SELECT unnest(m.signatures) INTERSECT SELECT unnest(${sigs}::text[]) ORDER BY 1) AS shared,
-        ${textSimilarity(trigram, 'log', f.logText)} AS log_sim,
-        ${textSimilarity(trigram, 'summary', f.summary)} AS summary_sim
+        ARRAY(SELECT unnest(m.signatures) INTERSECT SELECT unnest(${sigs}::text[]) ORDER BY 1) AS shared
       FROM candidates c JOIN ${view} m USING (episode_key)
       WHERE NOT (${sql.join(excluded, sql.fragment` OR `)})
     ),
-    scored AS (
+    structured AS (
       SELECT c.*,
         ${pts(sql.fragment`c.workload_key = ${f.workloadKey ?? ''}`, W.same_workload)} AS p_workload,
         ${pts(sql.fragment`c.service_key = ${f.serviceKey ?? ''}`, W.same_service)} AS p_service,
         ${pts(sql.fragment`c.alertname = ${f.alertname}`, W.same_alert)} AS p_alert,
         ${pts(sql.fragment`c.family = ${f.family ?? ''}`, W.same_family)} AS p_family,
         ${pts(sql.fragment`cardinality(c.shared) > 0`, W.same_log_signature)} AS p_signature,
-        ${scaled(sql.fragment`coalesce(c.log_sim, 0)`, W.similar_logs)} AS p_logs,
-        ${pts(sql.fragment`c.change_pattern = ${f.changePattern ?? ''} AND c.change_pattern <> 'no_change'`, W.same_change_pattern)} AS p_change,
-        ${scaled(sql.fragment`coalesce(c.summary_sim, 0)`, W.similar_summary)} AS p_summary
+        ${pts(sql.fragment`c.change_pattern = ${f.changePattern ?? ''} AND c.change_pattern <> 'no_change'`, W.same_change_pattern)} AS p_change
       FROM compared c
     ),
+    summed AS (
+      SELECT s.*, (p_workload + p_service + p_alert + p_family + p_signature + p_change) AS exact
+      FROM structured s
+    ),
+    -- Text similarity is the costly part: compare only the episodes that can still reach the
+    -- top with its points added (exact points + the text weights >= the limit-th best exact).
+    bar AS (SELECT exact FROM summed ORDER BY exact DESC OFFSET ${limit - 1} LIMIT 1),
+    kept AS (
+      SELECT * FROM summed
+      WHERE exact + ${TEXT_WEIGHT} >= GREATEST(${minScore}, coalesce((SELECT exact FROM bar), 0))
+      ORDER BY exact DESC, started_at DESC LIMIT ${KEEP}
+    ),
     ranked AS (
-      SELECT s.*, (p_workload + p_service + p_alert + p_family + p_signature + p_logs + p_change + p_summary)
-        AS score
-      FROM scored s
+      SELECT k.*, p_logs, p_summary, log_sim, summary_sim, exact + p_logs + p_summary AS score
+      FROM kept k,
+        LATERAL (SELECT ${textSimilarity(trigram, 'log', f.logText)} AS log_sim,
+          ${textSimilarity(trigram, 'summary', f.summary)} AS summary_sim) t,
+        LATERAL (SELECT ${scaled(sql.fragment`coalesce(t.log_sim, 0)`, W.similar_logs)} AS p_logs,
+          ${scaled(sql.fragment`coalesce(t.summary_sim, 0)`, W.similar_summary)} AS p_summary) p
+    ),
+    top AS (
+      SELECT * FROM ranked WHERE score >= ${minScore}
+      ORDER BY score DESC, started_at DESC, episode_key LIMIT ${limit}
     )
     SELECT r.case_id AS "caseId", r.episode, r.alertname, r.target, r.cluster, r.namespace,
       r.workload_key AS "workloadKey", r.service_key AS "serviceKey", r.family,
@@ -223,11 +244,14 @@ export function similarQuery(f: MemoryFeatures, options: FindOptions, trigram: b
         WHERE r.workload_key IS NOT NULL AND o.workload_key = r.workload_key
           AND o.started_at > coalesce(r.closed_at, r.alert_resolved_at, r.started_at)
           AND o.episode_key <> r.episode_key)) AS "firedAgainAt"
-    FROM ranked r
-    WHERE r.score >= ${minScore}
-    ORDER BY r.score DESC, r.started_at DESC, r.episode_key
-    LIMIT ${limit}`;
+    FROM top r
+    ORDER BY r.score DESC, r.started_at DESC, r.episode_key`;
 }
+
+const CHANGE_TEXT: Record<string, string> = {
+  image_rollout: 'a rollout that changed the image',
+  config_rollout: 'a rollout without an image change (configuration)',
+};
 
 const cut = (v: string | null, n: number) => (v === null ? null : v.length > n ? `${v.slice(0, n - 1)}…` : v);
 const pct = (v: number | null) => `${Math.round((v ?? 0) * 100)}%`;
@@ -254,7 +278,11 @@ export function explain(r: MatchRow, f: MemoryFeatures): MemoryMatch {
   );
   add('same_log_signature', r.pSignature, `same log signature: ${r.sharedSignatures.join(', ')}`);
   add('similar_logs', r.pLogs, `log patterns ${pct(r.logSimilarity)} similar`);
-  add('same_change_pattern', r.pChange, `also preceded by a ${(r.changePattern ?? '').replace('_', ' ')}`);
+  add(
+    'same_change_pattern',
+    r.pChange,
+    `also preceded by ${CHANGE_TEXT[r.changePattern ?? ''] ?? r.changePattern}`,
+  );
   add('similar_summary', r.pSummary, `summary ${pct(r.summarySimilarity)} similar`);
   return {
     caseId: r.caseId,

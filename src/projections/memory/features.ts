@@ -29,7 +29,9 @@ export interface MemoryFeatures {
   summary: string | null;
 }
 
-const MAX_LOG_TEXT = 2000;
+// Enough for the top patterns (the report lists them most frequent first); short enough that
+// comparing hundreds of candidates stays cheap.
+const MAX_LOG_TEXT = 800;
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const key = (namespace: string | null, name: string | null) => (name ? `${namespace ?? ''}/${name}` : null);

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Recorded } from '../../events/envelope.js';
 import type { Projection } from '../engine/projection.js';
-import { upsertForward } from '../engine/table-rows.js';
+import { insertNew, upsertForward } from '../engine/table-rows.js';
 import { caseIdOf, isCaseAggregate } from '../../contract/case-id.js';
 import { addRow, emptyMemoryState, evolveMemory } from './evolve.js';
 import {
@@ -10,6 +10,10 @@ import {
   memoryColumns,
   memoryIndexes,
   memoryTable,
+  signatureColumns,
+  signaturesIndexes,
+  signaturesTable,
+  SIGNATURES_VIEW,
   type MemoryRow,
 } from './schema.js';
 
@@ -18,9 +22,10 @@ const ident = pg.escapeIdentifier;
 /** Case memory: one row per case episode, with the features lookups compare and its resolution. */
 export const memoryProjection: Projection = {
   name: 'memory',
-  definitionVersion: 1,
-  tables: { [MEMORY_VIEW]: memoryTable },
-  indexes: { [MEMORY_VIEW]: memoryIndexes },
+  // 2: log signatures in a table of their own, indexed by signature and time.
+  definitionVersion: 2,
+  tables: { [MEMORY_VIEW]: memoryTable, [SIGNATURES_VIEW]: signaturesTable },
+  indexes: { [MEMORY_VIEW]: memoryIndexes, [SIGNATURES_VIEW]: signaturesIndexes },
 
   async apply(tx, events, tables) {
     const table = tables[MEMORY_VIEW]!;
@@ -33,19 +38,31 @@ export const memoryProjection: Projection = {
     }
     const changed = new Set<string>();
     for (const e of mine) for (const key of evolveMemory(state, e)) changed.add(key);
-    await upsertForward(
+    const rows = [...changed].map((k) => state.rows.get(k)!);
+    await upsertForward(tx, table, memoryColumns, 'episode_key', rows);
+    // A changed row's signatures are written again whole (a rerun's report may name others).
+    const signatures = tables[SIGNATURES_VIEW]!;
+    await tx.query(`DELETE FROM ${ident(signatures)} WHERE episode_key = ANY($1)`, [[...changed]]);
+    await insertNew(
       tx,
-      table,
-      memoryColumns,
-      'episode_key',
-      [...changed].map((k) => state.rows.get(k)!),
+      signatures,
+      signatureColumns,
+      rows.flatMap((r) =>
+        r.signatures.map((signature) => ({
+          episode_key: r.episode_key,
+          case_id: r.case_id,
+          signature,
+          started_at: r.started_at,
+        })),
+      ),
     );
   },
 
   async forget(tx, aggregates, tables) {
     const ids = aggregates.filter(isCaseAggregate).map(caseIdOf);
-    if (ids.length)
-      await tx.query(`DELETE FROM ${ident(tables[MEMORY_VIEW]!)} WHERE case_id = ANY($1)`, [ids]);
+    if (ids.length === 0) return;
+    for (const view of [MEMORY_VIEW, SIGNATURES_VIEW])
+      await tx.query(`DELETE FROM ${ident(tables[view]!)} WHERE case_id = ANY($1)`, [ids]);
   },
 };
 

@@ -4,6 +4,8 @@ const ident = pg.escapeIdentifier;
 
 /** The view readers query; the physical table of a generation is `case_memory_g<n>`. */
 export const MEMORY_VIEW = 'case_memory';
+/** One row per (episode, log signature): a lookup reads the newest episodes of a signature by index. */
+export const SIGNATURES_VIEW = 'case_memory_signatures';
 
 /** One row per case episode: what it looked like and how it ended. */
 export interface MemoryRow {
@@ -96,5 +98,31 @@ export const memoryIndexes = (t: string) => `
   CREATE INDEX ${ident(`${t}_workload`)} ON ${ident(t)} (workload_key, started_at DESC);
   CREATE INDEX ${ident(`${t}_service`)} ON ${ident(t)} (service_key, started_at DESC);
   CREATE INDEX ${ident(`${t}_alert`)} ON ${ident(t)} (alertname, started_at DESC);
-  CREATE INDEX ${ident(`${t}_signatures`)} ON ${ident(t)} USING gin (signatures);
   CREATE INDEX ${ident(`${t}_seq`)} ON ${ident(t)} (last_seq);`;
+
+export interface SignatureRow {
+  episode_key: string;
+  case_id: string;
+  signature: string;
+  started_at: string;
+}
+
+export const signatureColumns: Record<keyof SignatureRow, string> = {
+  episode_key: 'text',
+  case_id: 'text',
+  signature: 'text',
+  started_at: 'timestamptz',
+};
+
+export const signaturesTable = (table: string) => `
+  CREATE TABLE ${ident(table)} (
+    episode_key text NOT NULL,
+    case_id text NOT NULL,
+    signature text NOT NULL,
+    started_at timestamptz NOT NULL,
+    PRIMARY KEY (episode_key, signature)
+  );`;
+
+export const signaturesIndexes = (t: string) => `
+  CREATE INDEX ${ident(`${t}_newest`)} ON ${ident(t)} (signature, started_at DESC) INCLUDE (episode_key);
+  CREATE INDEX ${ident(`${t}_case`)} ON ${ident(t)} (case_id);`;
