@@ -129,7 +129,8 @@ describe('planEvidence', () => {
 
     const sts = plan({ alertname: 'KubeStatefulSetReplicasMismatch', namespace: 'db', statefulset: 'pg' });
     expect(queries(sts)).toContain(
-      'kube_statefulset_replicas{namespace="db",statefulset="pg"} or kube_statefulset_status_replicas_ready{namespace="db",statefulset="pg"} or kube_statefulset_status_replicas_updated{namespace="db",statefulset="pg"}',
+      // One selector: `a or b` would drop b, whose labels without the name equal a's.
+      '{__name__=~"kube_statefulset_replicas|kube_statefulset_status_replicas_ready|kube_statefulset_status_replicas_updated",namespace="db",statefulset="pg"}',
     );
 
     const meta = plan({ alertname: 'Watchdog' }, '/graph?g0.expr=vector%281%29');

@@ -104,6 +104,18 @@ export function planEvidence(
       involvedName: pod,
     });
   }
+  if (ns && !pod && mod.podEventsOfWorkload) {
+    // Probe failures and kills are recorded on the pods, whose names only share a prefix with
+    // the workload (or appear as `pod` labels of the target's own series): read the namespace's
+    // events and keep those.
+    reqs.push({
+      id: EV.nsEvents,
+      title: `Events in namespace ${ns} (narrowed to the target's pods)`,
+      source: 'kubernetes',
+      kind: 'events',
+      namespace: ns,
+    });
+  }
   if (ns && workload && mod.workloadObject) {
     const guessed = workload.source === 'service-name' ? ' (guessed from the service label)' : '';
     reqs.push({
@@ -115,16 +127,6 @@ export function planEvidence(
       workloadKind: workload.kind,
       name: workload.name,
     });
-    if (mod.podEventsOfWorkload && !pod) {
-      // Probe failures and kills are recorded on the pods, whose names only share a prefix.
-      reqs.push({
-        id: EV.nsEvents,
-        title: `Events in namespace ${ns} (narrowed to pods of ${workload.name})`,
-        source: 'kubernetes',
-        kind: 'events',
-        namespace: ns,
-      });
-    }
     if (mod.workloadEvents || !pod) {
       reqs.push({
         id: EV.workloadEvents,

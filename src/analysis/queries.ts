@@ -104,22 +104,26 @@ export const q = {
     `sum by (pod) (kube_pod_container_status_restarts_total${sel({ namespace: ns, pod: podsOf(workload) })})`,
   workloadWaiting: (ns: string, workload: string, lb: string) =>
     `${last(`kube_pod_container_status_waiting_reason${sel({ namespace: ns, pod: podsOf(workload) })}`, lb)} > 0`,
-  /** Raw series joined with `or`: a range query keeps their metric names apart. */
+  /**
+   * One selector over several metric names: `a or b` would drop b, whose label set (without the
+   * name) equals a's; a `__name__` regex keeps every series with its name.
+   */
   replicas: (ns: string, kind: WorkloadKind, name: string): string | null => {
     const spec = REPLICA_METRICS[kind];
     if (!spec) return null;
-    const m = sel({ namespace: ns, [spec[0]]: name });
-    return spec[1].map((metric) => `${metric}${m}`).join(' or ');
+    return sel({ __name__: { re: spec[1].join('|') }, namespace: ns, [spec[0]]: name });
   },
   rolloutCondition: (ns: string, deployment: string, lb: string) =>
     `${last(`kube_deployment_status_condition${sel({ namespace: ns, deployment, condition: 'Progressing' })}`, lb)} == 1`,
 
   up: (m: Record<string, string>) => `up${sel(m)}`,
-  /** Raw series joined with `or`, for a range query: functions would drop the metric names. */
-  jobStatus: (ns: string, job: string) => {
-    const m = sel({ namespace: ns, job_name: job });
-    return `kube_job_status_failed${m} or kube_job_status_succeeded${m} or kube_job_status_active${m}`;
-  },
+  /** Raw series under one `__name__` selector, so a range query keeps each metric's name. */
+  jobStatus: (ns: string, job: string) =>
+    sel({
+      __name__: { re: 'kube_job_status_(failed|succeeded|active)' },
+      namespace: ns,
+      job_name: job,
+    }),
 
   nodeConditions: (node: string, lb: string) =>
     `${last(`kube_node_status_condition${sel({ node, status: 'true' })}`, lb)} == 1`,

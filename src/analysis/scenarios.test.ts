@@ -562,7 +562,9 @@ describe('job_failed', () => {
       name: 'nightly-reconcile-28911540',
     });
     const q = item(r, EV.jobStatus).query;
-    expect(q).toContain('kube_job_status_failed{namespace="batch",job_name="nightly-reconcile-28911540"}');
+    expect(q).toBe(
+      '{__name__=~"kube_job_status_(failed|succeeded|active)",namespace="batch",job_name="nightly-reconcile-28911540"}',
+    );
     expect(q).not.toContain('kube-state-metrics');
     expect(r.report.target.display).toBe(
       'Job batch/nightly-reconcile-28911540 (CronJob batch/nightly-reconcile)',
@@ -636,8 +638,8 @@ describe('k8s_rollout_health', () => {
   it('targets the Deployment and ignores the exporter pod label', () => {
     expect(r.report.target).toMatchObject({ kind: 'workload', display: 'Deployment shop/checkout' });
     expect(r.requests.some((x) => x.kind === 'pod')).toBe(false);
-    expect(item(r, EV.replicas).query).toContain(
-      'kube_deployment_status_replicas_available{namespace="shop",deployment="checkout"}',
+    expect(item(r, EV.replicas).query).toBe(
+      '{__name__=~"kube_deployment_spec_replicas|kube_deployment_status_replicas_available|kube_deployment_status_replicas_updated",namespace="shop",deployment="checkout"}',
     );
   });
 

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
 import { preliminaryFamily } from '../../src/analysis/family.js';
@@ -131,6 +133,14 @@ describe('scenario corpus: realistic incidents end to end through the collectors
     })) as unknown as Report;
     const e = s.expect;
     const text = JSON.stringify(report);
+    // CORPUS_DUMP=<dir> keeps every report, to read why a scenario came out as it did.
+    if (process.env.CORPUS_DUMP) {
+      mkdirSync(process.env.CORPUS_DUMP, { recursive: true });
+      writeFileSync(
+        join(process.env.CORPUS_DUMP, `${s.name.replace(/[^a-z0-9]+/gi, '-')}.json`),
+        JSON.stringify(report, null, 2),
+      );
+    }
     const ids = report.hypotheses.map((h) => h.id);
     const forbidden = e.forbidden
       .filter((f) => (typeof f === 'string' ? ids.includes(f) || text.includes(f) : f.test(text)))

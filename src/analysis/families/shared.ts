@@ -351,6 +351,13 @@ export function workloadPodEvents(ctx: Ctx): {
   cited: { event: EventsData['events'][number]; item: EvidenceItem }[];
 } {
   const w = ctx.target.workload?.name;
+  // Pods the target's own series name (e.g. the `pod` label of its `up` series).
+  const pods = new Set(
+    [EV.up, EV.workloadRestarts].flatMap(
+      (id) =>
+        view.range(ctx.evidence, id)?.data.series.flatMap((s) => (s.labels.pod ? [s.labels.pod] : [])) ?? [],
+    ),
+  );
   const items: EvidenceItem[] = [];
   const events: EventsData['events'] = [];
   const cited: { event: EventsData['events'][number]; item: EvidenceItem }[] = [];
@@ -358,7 +365,7 @@ export function workloadPodEvents(ctx: Ctx): {
     const own = e.data.events.filter((x) => {
       const name = x.object.split('/').slice(1).join('/');
       if (e.item.id !== EV.nsEvents) return true;
-      return !!w && (name === w || name.startsWith(`${w}-`));
+      return pods.has(name) || (!!w && (name === w || name.startsWith(`${w}-`)));
     });
     if (own.length) {
       items.push(e.item);

@@ -1,4 +1,5 @@
 import type { Scenario } from './kit.js';
+import { generalScenarios } from './general.js';
 import { platformScenarios } from './platform.js';
 import { podScenarios } from './pods.js';
 import { serviceScenarios } from './services.js';
@@ -10,4 +11,5 @@ export const SCENARIOS: Scenario[] = [
   ...serviceScenarios,
   ...workloadScenarios,
   ...platformScenarios,
+  ...generalScenarios,
 ];
