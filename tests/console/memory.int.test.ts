@@ -97,7 +97,7 @@ describe('case memory on the case page', () => {
     const text = await section.innerText();
     expect(text).toContain('Similar past incidents');
     expect(text).toContain('+30/30');
-    expect(text).toContain('Closed as fixed by ana@example.com');
+    expect(text).toContain('Closed as fixed by ana@example.com after 42 min.');
     expect(text).toContain('Fired again');
     expect(text).toContain(hostile);
     expect(await section.locator('a[href="/cases/earlier01"]').count()).toBe(1);
