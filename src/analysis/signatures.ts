@@ -63,7 +63,8 @@ export const SIGNATURES: readonly Signature[] = [
     id: 'auth_denied',
     title: 'Permission or credentials denied',
     patterns: [
-      /\b(401|403)\b[^\n]{0,40}(unauthori[sz]ed|forbidden)|unauthori[sz]ed|forbidden|access denied|permission denied|authentication failed|password authentication failed|invalid (credentials|password|token|api key)|EACCES|AccessDenied|not authorized/i,
+      // "is forbidden: exceeded quota" and PodSecurity refusals are admission, not identity.
+      /\b(401|403)\b[^\n]{0,40}(unauthori[sz]ed|forbidden)|unauthori[sz]ed|forbidden(?![^\n]*(exceeded quota|violates PodSecurity))|access denied|permission denied|authentication failed|password authentication failed|invalid (credentials|password|token|api key)|EACCES|AccessDenied|not authorized/i,
     ],
     explanation:
       'A dependency or the filesystem rejected the credentials or the identity: rotated/expired secret, wrong password, missing RBAC/IAM permission, or a file not readable by the container user.',

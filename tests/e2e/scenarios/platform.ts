@@ -22,6 +22,9 @@ const prom = {
   instance: '10.1.0.5:9090',
 };
 
+// A second Prometheus replica: its logs are its own.
+const prom2 = { ...prom, pod: 'prometheus-k8s-1', instance: '10.1.0.6:9090' };
+
 export const platformScenarios: Scenario[] = [
   (() => {
     const url = 'https://mimir.example.com/api/v1/push';
@@ -131,23 +134,23 @@ export const platformScenarios: Scenario[] = [
     name: 'rule group fails to evaluate',
     story: 'a recording-rule group errors on every evaluation (many-to-many matching) after a rules change',
     alert: {
-      labels: { alertname: 'PrometheusRuleFailures', ...prom, severity: 'critical', ...EXT },
+      labels: { alertname: 'PrometheusRuleFailures', ...prom2, severity: 'critical', ...EXT },
       expr: 'increase(prometheus_rule_evaluation_failures_total{job="prometheus-k8s"}[5m]) > 0',
       startedMinAgo: 40,
     },
     series: [
       counter(
         'prometheus_rule_evaluation_failures_total',
-        { ...prom, rule_group: '/etc/prometheus/rules/slo.yaml;slo-recording' },
+        { ...prom2, rule_group: '/etc/prometheus/rules/slo.yaml;slo-recording' },
         (m) => (m <= 45 ? 1 / 30 : 0),
       ),
       counter(
         'prometheus_rule_evaluation_failures_total',
-        { ...prom, rule_group: '/etc/prometheus/rules/k8s.yaml;k8s.rules' },
+        { ...prom2, rule_group: '/etc/prometheus/rules/k8s.yaml;k8s.rules' },
         () => 0,
       ),
     ],
-    logs: lines({ namespace: 'monitoring', pod: 'prometheus-k8s-0', container: 'prometheus' }, [
+    logs: lines({ namespace: 'monitoring', pod: 'prometheus-k8s-1', container: 'prometheus' }, [
       [
         30,
         'level=warn component="rule manager" group=slo-recording msg="Evaluating rule failed" err="found duplicate series for the match group {service=\\"checkout\\"} on the right hand-side of the operation: many-to-many matching not allowed"',
@@ -158,7 +161,7 @@ export const platformScenarios: Scenario[] = [
       subReason: 'rule_evaluation',
       classification: 'actionable',
       top: 'pipeline.rule_failures',
-      forbidden: ['k8s.rules'],
+      forbidden: ['k8s.rules', 'sig.rate_limited'],
       noise: { max: 49 },
     },
   }))(),

@@ -258,7 +258,7 @@ export const workloadScenarios: Scenario[] = [
         family: 'k8s_rollout_health',
         classification: 'actionable',
         top: 'rollout.failed_create',
-        forbidden: ['change.rollout'],
+        forbidden: ['change.rollout', 'sig.auth_denied'],
         noise: { max: 49 },
       },
     };
