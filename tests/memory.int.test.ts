@@ -281,6 +281,20 @@ describe('case memory', () => {
     }
   });
 
+  it('takes hostile feature values as data: no SQL, no error, nothing matched', async () => {
+    const evil = `x'); DROP TABLE case_memory; --`;
+    const f = {
+      ...featuresFromLabels({ alertname: evil, namespace: evil, deployment: evil, service: evil }),
+      signatures: [evil, `'||pg_sleep(5)||'`],
+      logText: `%' OR 1=1 --`,
+      summary: `\\'; SELECT 1; --`,
+    };
+    const { matches } = await findSimilar(ctx.readPool, f);
+    expect(matches).toEqual([]);
+    expect((await ctx.pool.query('SELECT count(*)::int AS n FROM case_memory')).rows[0].n).toBeGreaterThan(0);
+    expect((await findSimilar(ctx.readPool, evil)).features).toBeNull();
+  });
+
   it('rebuilds with replay equal row for row', async () => {
     await randomHistory(ctx.handler, { cases: 30, steps: 300, seed: 11 });
     await live.waitFor(await ctx.store.headSeq());
