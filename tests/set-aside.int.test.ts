@@ -125,7 +125,7 @@ describe('projectors set aside what they cannot apply', () => {
       .publish(`${ctx.config.EVENTS_SUBJECT_PREFIX}.case.sa-raw`, new TextEncoder().encode('{not json'));
     seq.raw = ack.seq;
     seq.after = await append(ids.after, alertFired(ids.after, { pod: 'ok' }));
-    runners = projectorsOf(ctx.config, ctx.nc).map((p) =>
+    runners = projectorsOf(ctx.config, ctx.nc, ctx.store).map((p) =>
       new ProjectorRunner(deps(), p, { batchSize: 100 }).start(),
     );
     app = buildApp(ctx);

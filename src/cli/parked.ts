@@ -76,7 +76,7 @@ export async function runParkedList(config: Config, log: Logger, o: ParkedOption
 export async function runParkedRetry(config: Config, log: Logger, o: ParkedOptions): Promise<number> {
   const c = await connect(config, log);
   try {
-    const projections = projectorsOf(config, c.nc);
+    const projections = projectorsOf(config, c.nc, c.store);
     if (o.projector && !projections.some((p) => p.name === o.projector)) {
       throw new TarkaError(
         'TARKA_BAD_REQUEST',

@@ -143,6 +143,8 @@ export interface CaseDetail {
   /** The current investigation's report, else the latest finished one; null before any. */
   report: CaseReportView | null;
   events: CaseEventView[];
+  /** The incident (alert storm) the case belongs to, if any. */
+  incidentId?: string | null;
 }
 
 /** GET /api/cases */
@@ -151,6 +153,8 @@ export interface CaseList {
   total: number;
   limit: number;
   offset: number;
+  /** caseId -> incident, for the listed cases that belong to one. */
+  incidents?: Record<string, string>;
 }
 
 /** GET /api/settings */

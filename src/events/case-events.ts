@@ -122,6 +122,17 @@ export const investigationFailedV1 = z.object({
   attempts: z.number().int().nonnegative(),
 });
 
+/**
+ * The investigation was not run: another member of the case's incident investigates the same
+ * cause, and its report covers this case too.
+ */
+export const investigationSkippedV1 = z.object({
+  investigationId: z.string(),
+  incidentId: z.string(),
+  coveredBy: z.object({ caseId: z.string(), investigationId: z.string() }),
+  reason: z.string().max(500),
+});
+
 // `source`: where the person acted from (optional: absent on events written before sign-in existed).
 export const caseSnoozedV1 = z.object({
   until: ts,
@@ -150,6 +161,7 @@ export const caseEventSchemas = {
   InvestigationStepCompleted: investigationStepCompletedV1,
   InvestigationCompleted: investigationCompletedV1,
   InvestigationFailed: investigationFailedV1,
+  InvestigationSkipped: investigationSkippedV1,
   /** The optional LLM's narrative of a completed investigation (src/llm/enrich.ts). */
   InvestigationEnriched: investigationEnrichedV1,
   CaseSnoozed: caseSnoozedV1,
@@ -171,6 +183,7 @@ export const caseEventVersions: Record<CaseEventType, number> = {
   InvestigationStepCompleted: 1,
   InvestigationCompleted: 1,
   InvestigationFailed: 1,
+  InvestigationSkipped: 1,
   InvestigationEnriched: 1,
   CaseSnoozed: 1,
   CaseResolved: 1,

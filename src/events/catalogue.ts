@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { authEventSchemas, authEventVersions } from './auth-events.js';
 import { caseEventSchemas, caseEventVersions } from './case-events.js';
 import { chatEventSchemas, chatEventVersions } from './chat-events.js';
+import { incidentEventSchemas, incidentEventVersions } from './incident-events.js';
 
 // Every event type Tarka stores, whatever its aggregate (case, global chat, incident, user, audit).
 // A new kind of aggregate adds its own `<kind>-events.ts` (schemas + current versions) and one
@@ -11,12 +12,14 @@ const schemas = {
   ...caseEventSchemas,
   ...authEventSchemas,
   ...chatEventSchemas,
+  ...incidentEventSchemas,
 } as const;
 
 const versions: Record<keyof typeof schemas, number> = {
   ...caseEventVersions,
   ...authEventVersions,
   ...chatEventVersions,
+  ...incidentEventVersions,
 };
 
 export type EventType = keyof typeof schemas;

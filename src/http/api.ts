@@ -6,6 +6,11 @@ import { caseIdSchema, caseListQuerySchema, type CaseDetail, type CaseList } fro
 import { getCase, getInvestigations, listCases } from '../projections/cases/queries.js';
 import { getCaseReport } from '../projections/case-reports/queries.js';
 import { TarkaError } from '../shared/errors.js';
+import { incidentsOfCases } from '../projections/incidents/queries.js';
+
+/** Joined at read time, so the cases read model stays as it is; none while incidents are not built. */
+const incidentsOf = (pool: DatabasePool, ids: string[]) =>
+  incidentsOfCases(pool, ids).catch(() => new Map<string, string>());
 
 export function apiRoutes(app: FastifyInstance, deps: { readPool: DatabasePool; store: EventStore }) {
   app.get('/api/cases', async (req): Promise<CaseList> => {
@@ -17,7 +22,13 @@ export function apiRoutes(app: FastifyInstance, deps: { readPool: DatabasePool; 
       );
     }
     const { cases, total } = await listCases(deps.readPool, q.data);
-    return { cases, total, limit: q.data.limit, offset: q.data.offset };
+    const incidents = Object.fromEntries(
+      await incidentsOf(
+        deps.readPool,
+        cases.map((c) => c.caseId),
+      ),
+    );
+    return { cases, total, limit: q.data.limit, offset: q.data.offset, incidents };
   });
 
   app.get<{ Params: { id: string } }>('/api/cases/:id', async (req): Promise<CaseDetail> => {
@@ -32,8 +43,12 @@ export function apiRoutes(app: FastifyInstance, deps: { readPool: DatabasePool; 
     ]);
     if (!row && stream.version === 0)
       throw new TarkaError('TARKA_NOT_FOUND', `no case ${id.data}`, 'list cases with GET /api/cases');
-    const report = await getCaseReport(deps.readPool, id.data, row?.investigationId ?? null);
+    const [report, incident] = await Promise.all([
+      getCaseReport(deps.readPool, id.data, row?.investigationId ?? null),
+      incidentsOf(deps.readPool, [id.data]),
+    ]);
     return {
+      incidentId: incident.get(id.data) ?? null,
       case: row,
       version: stream.version,
       investigations,

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { liveScope } from '../live/routes.js';
 import { actionRoutes } from './actions.js';
 import { chatRoutes } from './chat.js';
+import { incidentRoutes } from './incidents.js';
 import type { AppDeps } from './deps.js';
 import { apiRoutes } from './api.js';
 import { authScope, authService } from './sign-in.js';
@@ -27,6 +28,7 @@ export function consoleScope(deps: AppDeps, consoleDir: string): FastifyPluginAs
     apiRoutes(scope, deps);
     actionRoutes(scope, deps);
     chatRoutes(scope, deps);
+    incidentRoutes(scope, deps);
     dashboardRoutes(scope, deps);
     scope.register(liveScope({ ...deps, auth }));
     consoleRoutes(scope, deps, consoleDir);

@@ -6,6 +6,7 @@ import { auditProjection } from './audit/projection.js';
 import { memoryProjection } from './memory/projection.js';
 import { reportsProjection } from './case-reports/projection.js';
 import { llmUsageProjection } from './llm-usage/projection.js';
+import { incidentsProjection } from './incidents/projection.js';
 
 /** Every rebuildable read model, in the order `tarka replay` rebuilds them. */
 export const readModels: Projection[] = [
@@ -16,4 +17,5 @@ export const readModels: Projection[] = [
   auditProjection,
   chatProjection,
   llmUsageProjection,
+  incidentsProjection,
 ];

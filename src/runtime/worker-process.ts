@@ -3,6 +3,8 @@ import { insecureSources } from '../collectors/sources.js';
 import { createToolkit } from '../investigation/toolkit.js';
 import type { Toolkit } from '../investigation/investigate.js';
 import { Worker } from '../worker/worker.js';
+import { IncidentGrouping } from '../incidents/grouping.js';
+import { IncidentCommandHandler } from '../commands/incident/handler.js';
 import { memoryRecall } from '../memory/recall.js';
 import type { Context } from './context.js';
 import type { Running } from './processes.js';
@@ -34,6 +36,15 @@ export async function startWorker(
       log: ctx.log,
       // Every investigation looks up similar past incidents in the case memory read model.
       toolkit: toolkit.recall ? toolkit : { ...toolkit, recall: memoryRecall(ctx.readPool) },
+      // Alert storms: one investigation per shared cause (INCIDENT_WINDOW_MINUTES=0: every alert runs).
+      ...(c.INCIDENT_WINDOW_MINUTES > 0
+        ? {
+            incidents: new IncidentGrouping(
+              new IncidentCommandHandler(ctx.store),
+              c.INCIDENT_WINDOW_MINUTES * 60_000,
+            ),
+          }
+        : {}),
       ...(llm ? { enrich: enricherOf(llm, (e) => observeCall(metrics, 'enrichment', e)) } : {}),
     },
     {

@@ -159,6 +159,8 @@ export const configSchema = z.object({
   WORKER_SHUTDOWN_SECONDS: int(1, 3600).default(25),
   /** "Investigate again" per case and hour (one at a time in any case). */
   INVESTIGATION_RERUNS_PER_HOUR: int(1, 50).default(6),
+  /** Alert storms: related alerts within this window join one incident (one investigation per cause); 0 turns grouping off. */
+  INCIDENT_WINDOW_MINUTES: int(0, 1440).default(15),
 
   /** Chat: questions per author and thread per minute; tools and bounds (namespaces: COLLECTOR_NAMESPACES_*). */
   CHAT_TURNS_PER_MINUTE: int(1, 600).default(10),

@@ -9,6 +9,7 @@ import type { Logger } from '../shared/log.js';
 import type { Enricher } from '../llm/enricher.js';
 import { retryJetStreamSetup } from '../nats/jetstream-retry.js';
 import { alertForJob } from './case-context.js';
+import type { IncidentGrouping } from '../incidents/grouping.js';
 import { ensureDeadLetterStream } from '../nats/jetstream-setup.js';
 import {
   deadLetterStream,
@@ -65,6 +66,8 @@ export class Worker {
       toolkit: Toolkit;
       /** The optional LLM's narrative, appended after the report (LLM_ENABLED). */
       enrich?: Enricher;
+      /** Alert storms: a member whose shared cause another member investigates is not run. */
+      incidents?: IncidentGrouping;
     },
     private readonly opts: WorkerOptions,
   ) {}
@@ -238,6 +241,7 @@ export class Worker {
 
   private async run1(job: Job, attempt: number): Promise<void> {
     const { handler, store } = this.deps;
+    if (job.reason === 'new_episode' && this.deps.incidents && (await this.covered(job))) return;
     const started = await handler.handle(
       job.caseId,
       { type: 'StartInvestigation', investigationId: job.investigationId, worker: this.id, attempt },
@@ -273,6 +277,40 @@ export class Worker {
       `complete:${job.investigationId}`,
     );
     await this.enrich(job, report);
+  }
+
+  /**
+   * Decided before the job starts, on the incident aggregate (idempotent, so a redelivery decides
+   * the same): when another member of the case's incident investigates the same alert, this job
+   * records InvestigationSkipped pointing at it instead of running. A person's rerun always runs.
+   */
+  private async covered(job: Job): Promise<boolean> {
+    const alert = await alertForJob(this.deps.store, job);
+    if (!alert) return false;
+    const cover = await this.deps.incidents!.coverage(job.caseId, job.investigationId, alert);
+    if (!cover) return false;
+    const res = await this.deps.handler.handle(
+      job.caseId,
+      {
+        type: 'SkipInvestigation',
+        investigationId: job.investigationId,
+        incidentId: cover.incidentId,
+        coveredBy: cover.coveredBy,
+        reason: `another member of incident ${cover.incidentId} investigates ${alert.labels.alertname ?? 'this alert'}`,
+      },
+      `skip:${job.investigationId}`,
+    );
+    // Nothing appended: the investigation had already finished; either way nothing runs here.
+    this.deps.log.info(
+      {
+        caseId: job.caseId,
+        incidentId: cover.incidentId,
+        coveredBy: cover.coveredBy.caseId,
+        recorded: res.events.length,
+      },
+      'investigation covered by its incident',
+    );
+    return true;
   }
 
   /**

@@ -53,5 +53,6 @@ export type CaseCommand =
   | ({ type: 'RecordInvestigationStep' } & CaseEventOf<'InvestigationStepCompleted'>['data'])
   | { type: 'CompleteInvestigation'; investigationId: string; anchor: string; report: RecordedReport }
   | { type: 'FailInvestigation'; investigationId: string; error: string; final: boolean; attempts: number }
+  | ({ type: 'SkipInvestigation' } & CaseEventOf<'InvestigationSkipped'>['data'])
   | ({ type: 'ReviseReport' } & CaseEventOf<'ReportRevised'>['data'])
   | { type: 'RecordEnrichment'; enrichment: CaseEventOf<'InvestigationEnriched'>['data'] };

@@ -118,6 +118,12 @@ export function decide(command: CaseCommand, state: CaseState): CaseEvent[] {
       const { type: _t, ...data } = command;
       return [{ type: 'ReportRevised', data }];
     }
+    case 'SkipInvestigation': {
+      // Only a job not yet finished can be covered by another member's investigation.
+      if (!openInvestigation(state, command.investigationId)) return [];
+      const { type: _t, ...data } = command;
+      return [{ type: 'InvestigationSkipped', data }];
+    }
     case 'RecordEnrichment':
       // A narrative belongs to a completed investigation, once (the command id absorbs a resend).
       if (investigation(state, command.enrichment.investigationId)?.status !== 'completed') return [];

@@ -25,7 +25,7 @@ export const MAX_RERUN_TIMES = 50;
 export interface InvestigationState {
   id: string;
   episode: number;
-  status: 'requested' | 'running' | 'completed' | 'failed';
+  status: 'requested' | 'running' | 'completed' | 'failed' | 'skipped';
   attempt: number;
   /** Latest report version (absent: 1, the report InvestigationCompleted carried). */
   reportVersion?: number;
@@ -92,6 +92,10 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
     case 'ReportRevised': {
       const inv = investigation(state, event.data.investigationId);
       return inv ? withInvestigation(state, { ...inv, reportVersion: event.data.version }) : state;
+    }
+    case 'InvestigationSkipped': {
+      const inv = investigation(state, event.data.investigationId);
+      return inv ? withInvestigation(state, { ...inv, status: 'skipped' }) : state;
     }
     case 'CaseSnoozed':
       return { ...state, snoozedUntil: event.data.until };

@@ -22,6 +22,10 @@ const str = (v: unknown) => (typeof v === 'string' ? v : null);
 /** Reports once wrote a score as `{ value }`. */
 const score = (v: RecordedScore | undefined) => (typeof v === 'object' && v !== null ? (v.value ?? v) : v);
 
+/** What a covered case says instead of its own report. */
+export const coveredSummary = (d: { incidentId: string; coveredBy: { caseId: string } }) =>
+  `Covered by incident ${d.incidentId}'s investigation of case ${d.coveredBy.caseId}`;
+
 /** The case row's copy of a report's key fields (the latest version's, after a revision). */
 function reportFields(next: CaseRow, r: RecordedReport): void {
   const scores = r.scores ?? {};
@@ -116,6 +120,11 @@ export function evolveRow(row: CaseRow | null, recorded: Recorded, inPlace = fal
       case 'InvestigationFailed':
         if (event.data.final && event.data.investigationId === row.investigation_id)
           next.investigation_state = 'failed';
+        break;
+      case 'InvestigationSkipped':
+        if (event.data.investigationId !== row.investigation_id) break;
+        next.investigation_state = 'covered';
+        next.summary = coveredSummary(event.data);
         break;
       case 'CaseSnoozed':
         next.snoozed_until = event.data.until;

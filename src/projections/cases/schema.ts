@@ -28,7 +28,7 @@ export interface CaseRow {
   closed_category: string | null;
   closed_note: string | null;
   investigation_id: string | null;
-  investigation_state: 'queued' | 'running' | 'completed' | 'failed' | null;
+  investigation_state: 'queued' | 'running' | 'completed' | 'failed' | 'covered' | null;
   family: string | null;
   classification: string | null;
   summary: string | null;
@@ -82,7 +82,7 @@ export interface InvestigationRow {
   case_id: string;
   episode: number;
   reason: string;
-  state: 'queued' | 'running' | 'completed' | 'failed';
+  state: 'queued' | 'running' | 'completed' | 'failed' | 'covered';
   requested_by: string | null;
   requested_at: string;
   started_at: string | null;

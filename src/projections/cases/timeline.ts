@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Recorded } from '../../events/envelope.js';
 import { insertNew, readRows, upsertForward } from '../engine/table-rows.js';
 import { caseIdOf } from '../../contract/case-id.js';
+import { coveredSummary } from './evolve.js';
 import { investigationColumns, stepColumns, type InvestigationRow, type StepRow } from './schema.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -76,6 +77,16 @@ export function evolveInvestigation(row: InvestigationRow | null, e: Recorded): 
           state: event.data.final ? 'failed' : row.state,
           finished_at: event.data.final ? e.occurredAt : row.finished_at,
           error: event.data.error,
+          last_seq: e.seq,
+        }
+      );
+    case 'InvestigationSkipped':
+      return (
+        row && {
+          ...row,
+          state: 'covered',
+          finished_at: e.occurredAt,
+          summary: coveredSummary(event.data),
           last_seq: e.seq,
         }
       );
