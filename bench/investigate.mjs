@@ -1,13 +1,18 @@
 // bench/investigate: alert → InvestigationCompleted latency against a local real Prometheus (with
 // an hour of synthetic kube-state-metrics history) and Alertmanager, then worker RSS while a burst
-// of 200 alerts is investigated with WORKER_CONCURRENCY=4. Tarka runs as real processes.
-//   ./tarka bench investigate [sequential=40] [burst=200]
+// of 200 alerts is investigated with WORKER_CONCURRENCY=4 (incident grouping off: every alert is
+// its own investigation), then an alert storm: 500 alerts from one bad rollout with grouping on,
+// printing the investigations run and the time from the first alert to the incident in the API.
+// Tarka runs as real processes.
+//   ./tarka bench investigate [sequential=40] [burst=200] [storm=500]
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { dropBenchResources, fmt, freePort, freshEnv, pct, root, rssOf, startTarka } from './lib.mjs';
 
 const sequential = Number(process.argv[2] ?? 40);
 const burst = Number(process.argv[3] ?? 200);
+const stormSize = Number(process.argv[4] ?? 500);
+const { rolloutStorm } = await import(join(root, 'dist/incidents/storm.js'));
 const { startPrometheus } = await import(join(root, 'dist-testkit/prometheus.js'));
 const { startAlertmanager } = await import(join(root, 'dist-testkit/alertmanager.js'));
 const { labelsFingerprint } = await import(join(root, 'dist/ingest/alertmanager-payload.js'));
@@ -31,11 +36,13 @@ const env = freshEnv({
   PROMETHEUS_URL: prometheus.url,
   ALERTMANAGER_URL: alertmanager.url,
   WORKER_CONCURRENCY: '4',
+  // The first two phases measure independent investigations; the storm phase turns grouping on.
+  INCIDENT_WINDOW_MINUTES: '0',
   TARKA_DATA_DIR: `/tmp/${Date.now()}-bench-investigate`,
 });
 const serve = await startTarka('serve', { ...env, PORT: String(await freePort()) });
-const project = await startTarka('project', { ...env, PORT: String(await freePort()) });
-const worker = await startTarka('worker', { ...env, PORT: String(await freePort()) });
+let project = await startTarka('project', { ...env, PORT: String(await freePort()) });
+let worker = await startTarka('worker', { ...env, PORT: String(await freePort()) });
 
 const nc = await connect({ servers: env.NATS_URL });
 const store = new JetStreamEventStore(nc, await nc.jetstreamManager(), {
@@ -44,11 +51,13 @@ const store = new JetStreamEventStore(nc, await nc.jetstreamManager(), {
 });
 const posted = new Map();
 const done = new Map();
+const skipped = new Set();
 const reportBytes = [];
 const sub = store.subscribe({
   fromSeq: 1,
   onBatch: async (events) => {
     for (const e of events) {
+      if (e.type === 'InvestigationSkipped') skipped.add(e.aggregate.slice(5));
       if (e.type !== 'InvestigationCompleted') continue;
       done.set(e.aggregate.slice(5), performance.now());
       reportBytes.push(Buffer.byteLength(JSON.stringify(e.data.report)));
@@ -85,6 +94,13 @@ async function post(alerts) {
   const t = performance.now();
   for (const a of alerts) posted.set(a.fingerprint, t);
 }
+const untilAsync = async (cond, ms) => {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
 const until = async (cond, ms) => {
   const end = Date.now() + ms;
   while (!cond()) {
@@ -117,15 +133,55 @@ const burstLat = burstAlerts
   .sort((a, b) => a - b);
 reportBytes.sort((a, b) => a - b);
 
+// Storm: one bad rollout, 500 alerts in notifications of 10, all at once, with grouping on.
+const stop = (p) => new Promise((r) => p.child.once('exit', r).kill('SIGTERM'));
+await Promise.all([stop(worker), stop(project)]);
+const stormEnv = { ...env, INCIDENT_WINDOW_MINUTES: '15' };
+project = await startTarka('project', { ...stormEnv, PORT: String(await freePort()) });
+worker = await startTarka('worker', { ...stormEnv, PORT: String(await freePort()) });
+const stormAlerts = rolloutStorm({
+  size: stormSize,
+  namespace: 'shop',
+  deployment: 'checkout',
+  startsAt: new Date().toISOString(),
+  run: `storm-${Date.now().toString(36)}`,
+}).map(withFingerprint);
+const s0 = performance.now();
+await Promise.all(
+  Array.from({ length: Math.ceil(stormSize / 10) }, (_, g) => post(stormAlerts.slice(g * 10, g * 10 + 10))),
+);
+const postedAll = performance.now() - s0;
+let incident;
+await untilAsync(async () => {
+  const res = await fetch(`${serve.url}/api/incidents?minMembers=2&limit=5`);
+  if (!res.ok) return false;
+  incident = (await res.json()).incidents.find((i) => i.memberCount === stormSize);
+  return incident !== undefined;
+}, 120_000);
+const visibleMs = performance.now() - s0;
+const settled = (a) => done.has(a.fingerprint) || skipped.has(a.fingerprint);
+await until(() => stormAlerts.every(settled), 300_000);
+const stormSecs = (performance.now() - s0) / 1000;
+const ran = stormAlerts.filter((a) => done.has(a.fingerprint)).length;
+const covered = stormAlerts.filter((a) => skipped.has(a.fingerprint) && !done.has(a.fingerprint)).length;
+
+if (sequential > 0)
+  console.log(
+    `alert → report (one at a time, ${sequential}): p50 ${(pct(lat, 50) / 1000).toFixed(2)} s, p95 ${(pct(lat, 95) / 1000).toFixed(2)} s`,
+  );
+if (burst > 0)
+  console.log(
+    `burst of ${burst}: all reports in ${burstSecs.toFixed(1)} s (${(burst / burstSecs).toFixed(1)} investigations/s), alert → report p50 ${(pct(burstLat, 50) / 1000).toFixed(1)} s, p95 ${(pct(burstLat, 95) / 1000).toFixed(1)} s`,
+  );
+if (burst > 0) console.log(`worker RSS peak during the burst (WORKER_CONCURRENCY=4): ${peak.toFixed(0)} MB`);
+if (reportBytes.length)
+  console.log(`report JSON size: median ${fmt(pct(reportBytes, 50))} B, max ${fmt(reportBytes.at(-1))} B`);
 console.log(
-  `alert → report (one at a time, ${sequential}): p50 ${(pct(lat, 50) / 1000).toFixed(2)} s, p95 ${(pct(lat, 95) / 1000).toFixed(2)} s`,
+  `storm of ${stormSize} alerts from one rollout (posted in ${(postedAll / 1000).toFixed(1)} s): incident ${incident.incidentId} (${incident.keyKind} ${incident.keyValue}, ${incident.memberCount} members) visible in the API ${(visibleMs / 1000).toFixed(2)} s after the first alert; ${ran} investigations run, ${covered} covered by them; all settled in ${stormSecs.toFixed(1)} s`,
 );
 console.log(
-  `burst of ${burst}: all reports in ${burstSecs.toFixed(1)} s (${(burst / burstSecs).toFixed(1)} investigations/s), alert → report p50 ${(pct(burstLat, 50) / 1000).toFixed(1)} s, p95 ${(pct(burstLat, 95) / 1000).toFixed(1)} s`,
+  'targets: p50 < 2 s, p95 < 5 s; worker RSS < 250 MB; typical report <= 30 KB; storm: a handful of investigations, incident within seconds',
 );
-console.log(`worker RSS peak during the burst (WORKER_CONCURRENCY=4): ${peak.toFixed(0)} MB`);
-console.log(`report JSON size: median ${fmt(pct(reportBytes, 50))} B, max ${fmt(reportBytes.at(-1))} B`);
-console.log('targets: p50 < 2 s, p95 < 5 s; worker RSS < 250 MB; typical report <= 30 KB');
 
 await sub.stop();
 await nc.close();
