@@ -35,6 +35,8 @@ export function loadInbox(url: URL, depends: (dep: `${string}:${string}`) => voi
 export class InboxStore {
   rows = $state.raw<CaseView[]>([]);
   total = $state(0);
+  /** caseId -> incident, for the cases on this page. */
+  incidentOf = $state.raw<Record<string, string>>({});
   loaded = $state(false);
   error = $state<string | null>(null);
   facets = $state<Facets>({ team: [], severity: [], namespace: [], cluster: [] });
@@ -86,6 +88,7 @@ export class InboxStore {
       if (mine < this.applied || key !== apiQuery(this.filters).toString()) return;
       this.applied = mine;
       this.rows = res.cases.map(freshest);
+      this.incidentOf = res.incidents ?? {};
       this.total = res.total;
       this.error = null;
     } catch (e) {
