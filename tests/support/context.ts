@@ -28,6 +28,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Reports and other local data go to a folder of the test's own, never the checkout's .tarka.
     TARKA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tarka-test-')),
+    // Alert-storm grouping covers all but one investigation per incident and alert name; tests of
+    // other behaviour post alerts of one workload and expect each investigated. Storm tests set it.
+    INCIDENT_WINDOW_MINUTES: '0',
     ...overrides,
   } as NodeJS.ProcessEnv);
 }
