@@ -70,7 +70,7 @@ describe('incidents in the console', () => {
       await expect
         .poll(() => page.locator(`tr[data-member="${victim}"]`).innerText(), { timeout: 10_000 })
         .toContain(`split: ${hostile}`);
-      expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await page.evaluate('window.__pwned')).toBeUndefined();
       const after = await getJson<{ incident: IncidentView }>(
         `${t.url}/api/incidents/${incident!.incidentId}`,
       );
