@@ -26,6 +26,8 @@ export class IncidentGrouping {
   constructor(
     private readonly incidents: IncidentCommandHandler,
     private readonly windowMs: number,
+    /** Whether a chosen investigation failed for good (read from its case); absent: never. */
+    private readonly failed?: (chosen: { caseId: string; investigationId: string }) => Promise<boolean>,
   ) {}
 
   /** Incident ids that may hold this alert, strongest key first, this window then the one before. */
@@ -117,7 +119,16 @@ export class IncidentGrouping {
       { type: 'ChooseInvestigation', cause, caseId, investigationId },
       `choose:${incidentId}:${cause}:${investigationId}`,
     );
-    const chosen = res.state.chosen[cause];
+    let chosen = res.state.chosen[cause];
+    if (chosen && chosen.caseId !== caseId && this.failed && (await this.failed(chosen))) {
+      // The covering investigation failed for good: this member's takes its place.
+      const again = await this.incidents.handle(
+        incidentId,
+        { type: 'ChooseInvestigation', cause, caseId, investigationId, replacing: chosen.investigationId },
+        `choose:${incidentId}:${cause}:${investigationId}:replacing:${chosen.investigationId}`,
+      );
+      chosen = again.state.chosen[cause];
+    }
     return chosen && chosen.caseId !== caseId ? { incidentId, coveredBy: chosen } : null;
   }
 
@@ -137,4 +148,15 @@ export async function latestFired(store: EventStore, caseId: string): Promise<Fi
     if (e.type === 'AlertFired') return e.data;
   }
   return null;
+}
+
+/** Reads the chosen investigation's case: failed for good (its final InvestigationFailed)? */
+export function failedInLog(store: EventStore) {
+  return async (chosen: { caseId: string; investigationId: string }): Promise<boolean> => {
+    const { events } = await store.readAggregate(caseAggregate(chosen.caseId));
+    return events.some(
+      (e) =>
+        e.type === 'InvestigationFailed' && e.data.final && e.data.investigationId === chosen.investigationId,
+    );
+  };
 }

@@ -3,7 +3,7 @@ import { insecureSources } from '../collectors/sources.js';
 import { createToolkit } from '../investigation/toolkit.js';
 import type { Toolkit } from '../investigation/investigate.js';
 import { Worker } from '../worker/worker.js';
-import { IncidentGrouping } from '../incidents/grouping.js';
+import { IncidentGrouping, failedInLog } from '../incidents/grouping.js';
 import { IncidentCommandHandler } from '../commands/incident/handler.js';
 import { memoryRecall } from '../memory/recall.js';
 import type { Context } from './context.js';
@@ -42,6 +42,7 @@ export async function startWorker(
             incidents: new IncidentGrouping(
               new IncidentCommandHandler(ctx.store),
               c.INCIDENT_WINDOW_MINUTES * 60_000,
+              failedInLog(ctx.store),
             ),
           }
         : {}),

@@ -11,7 +11,7 @@ import { waitFor } from '../../src/events/event-store.contract.js';
 import { labelsFingerprint } from '../../src/ingest/alertmanager-payload.js';
 import { replayProjection } from '../../src/projections/engine/replay.js';
 import { incidentsProjection } from '../../src/projections/incidents/projection.js';
-import { IncidentGrouping } from '../../src/incidents/grouping.js';
+import { IncidentGrouping, failedInLog } from '../../src/incidents/grouping.js';
 import { IncidentCommandHandler } from '../../src/commands/incident/handler.js';
 import { incidentAggregate } from '../../src/contract/incident-id.js';
 import { rolloutStorm, type StormAlert } from '../../src/incidents/storm.js';
@@ -241,6 +241,50 @@ describe('an alert storm from one bad rollout', () => {
       const before = await rows();
       await replayProjection({ pool: ctx.pool, store: ctx.store, log: ctx.log }, incidentsProjection);
       expect(await rows()).toEqual(before);
+    },
+  );
+
+  it(
+    'hands a shared cause to another member when its investigation failed for good',
+    { timeout: 60_000 },
+    async () => {
+      await stopWorker();
+      stopWorker = async () => {};
+      const [p, q] = rolloutStorm({
+        size: 2,
+        namespace: `shop-${run}`,
+        deployment: 'checkout',
+        revision: '5d8f7c9b4',
+        startsAt,
+        run,
+      })
+        .map((a) => ({ ...a, labels: { ...a.labels, alertname: 'KubeContainerOOMKilled' } }))
+        .map(withFp);
+      expect((await post([p!, q!])).statusCode).toBe(202);
+      const grouping = new IncidentGrouping(
+        new IncidentCommandHandler(ctx.store),
+        15 * 60_000,
+        failedInLog(ctx.store),
+      );
+      const invOf = async (fp: string) => {
+        const { events } = await ctx.store.readAggregate(`case.${fp}`);
+        const e = events.find((x) => x.type === 'InvestigationRequested')!;
+        return (e.data as { investigationId: string }).investigationId;
+      };
+      const [invP, invQ] = [await invOf(p!.fingerprint), await invOf(q!.fingerprint)];
+      expect(await grouping.coverage(p!.fingerprint, invP, p!)).toBeNull(); // P investigates the cause
+      expect((await grouping.coverage(q!.fingerprint, invQ, q!))?.coveredBy).toEqual({
+        caseId: p!.fingerprint,
+        investigationId: invP,
+      });
+      await ctx.handler.handle(
+        p!.fingerprint,
+        { type: 'FailInvestigation', investigationId: invP, error: 'boom', final: true, attempts: 5 },
+        `test-fail:${invP}`,
+      );
+      // Q's job redelivered (or a new member): P's failure hands the cause to Q, which now runs.
+      expect(await grouping.coverage(q!.fingerprint, invQ, q!)).toBeNull();
+      expect((await grouping.coverage(p!.fingerprint, invP, p!))?.coveredBy.caseId).toBe(q!.fingerprint);
     },
   );
 });

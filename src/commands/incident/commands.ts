@@ -12,7 +12,14 @@ export type IncidentCommand =
       startsAt: string;
       reason: MemberReasonData;
     }
-  | { type: 'ChooseInvestigation'; cause: string; caseId: string; investigationId: string }
+  | {
+      type: 'ChooseInvestigation';
+      cause: string;
+      caseId: string;
+      investigationId: string;
+      /** The chosen investigation failed for good: this one takes its place. */
+      replacing?: string;
+    }
   | { type: 'SplitCase'; caseId: string; by: string | null; note: string | null; at: string }
   /** On the incident that absorbs: members of each `from` move in. */
   | {

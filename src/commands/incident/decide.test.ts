@@ -55,6 +55,31 @@ describe('incident decider', () => {
       TargetDown: { caseId: 'c', investigationId: 'inv-c' },
     });
   });
+  it('hands the cause to another member only when the chosen investigation is named as replaced', () => {
+    const choose = (caseId: string, replacing?: string): IncidentCommand => ({
+      type: 'ChooseInvestigation',
+      cause: 'A',
+      caseId,
+      investigationId: `inv-${caseId}`,
+      ...(replacing ? { replacing } : {}),
+    });
+    const r = run(
+      join('a', 'A'),
+      join('b', 'A'),
+      join('c', 'A'),
+      choose('a'),
+      choose('b', 'inv-zzz'),
+      choose('b', 'inv-a'),
+      choose('c', 'inv-a'),
+    );
+    expect(r.types.slice(3)).toEqual([
+      ['IncidentInvestigationChosen'],
+      [],
+      ['IncidentInvestigationChosen'],
+      [],
+    ]);
+    expect(r.state.chosen.A).toEqual({ caseId: 'b', investigationId: 'inv-b' });
+  });
   it('a split by a person sticks: the case does not rejoin, and splitting again changes nothing', () => {
     const split: IncidentCommand = { type: 'SplitCase', caseId: 'b', by: 'ana', note: 'unrelated', at: T };
     const r = run(join('a'), join('b'), split, join('b'), split);

@@ -36,7 +36,8 @@ export function decideIncident(c: IncidentCommand, s: IncidentState): IncidentEv
     }
     case 'ChooseInvestigation': {
       requireIncident(s);
-      if (s.chosen[c.cause]) return [];
+      const held = s.chosen[c.cause];
+      if (held && (c.replacing === undefined || held.investigationId !== c.replacing)) return [];
       const m = memberOf(s, c.caseId);
       if (!m || m.status === 'split') return [];
       return [
