@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelsFingerprint } from '../../src/ingest/alertmanager-payload.js';
 import { rolloutStorm } from '../../src/incidents/storm.js';
 import type { IncidentView } from '../../src/contract/incidents.js';
-import { ensureConsoleBuilt, getJson, launchChromium, startConsoleApp, type ConsoleApp } from './harness.js';
+import {
+  ensureConsoleBuilt,
+  getJson,
+  launchChromium,
+  requestedInvestigation,
+  startConsoleApp,
+  type ConsoleApp,
+} from './harness.js';
 
 // Alert storms in the console: the inbox folds an incident's cases into one row on request, and
 // the incident page lists members with their reasons and lets a person split one off. A note with
@@ -71,6 +78,27 @@ describe('incidents in the console', () => {
         .poll(() => page.locator(`tr[data-member="${victim}"]`).innerText(), { timeout: 10_000 })
         .toContain(`split: ${hostile}`);
       expect(await page.evaluate('window.__pwned')).toBeUndefined();
+      // A member's investigation finishing shows on the open page without a reload.
+      const other = alerts[2]!.fingerprint;
+      const inv = await requestedInvestigation(t.url, other);
+      await t.ctx.handler.handle(
+        other,
+        { type: 'StartInvestigation', investigationId: inv, worker: 'w', attempt: 1 },
+        randomUUID(),
+      );
+      await t.ctx.handler.handle(
+        other,
+        {
+          type: 'CompleteInvestigation',
+          investigationId: inv,
+          anchor: alerts[2]!.startsAt,
+          report: { family: 'crashloop', summary: 'Bad config in 7c9f8d6b5.' },
+        },
+        randomUUID(),
+      );
+      await expect
+        .poll(() => page.locator(`tr[data-member="${other}"]`).innerText(), { timeout: 10_000 })
+        .toContain('completed Bad config in 7c9f8d6b5.');
       const after = await getJson<{ incident: IncidentView }>(
         `${t.url}/api/incidents/${incident!.incidentId}`,
       );
