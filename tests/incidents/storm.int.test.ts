@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import { startProjectors } from '../../src/runtime/projectors.js';
@@ -17,6 +19,9 @@ import { incidentAggregate } from '../../src/contract/incident-id.js';
 import { rolloutStorm, type StormAlert } from '../../src/incidents/storm.js';
 import type { IncidentDetail, IncidentView } from '../../src/contract/incidents.js';
 import { testContext } from '../support/context.js';
+import { envOf } from '../support/process.js';
+
+const root = resolve(import.meta.dirname, '..', '..');
 
 // Alert storms end to end: the real webhook, JetStream, projectors, grouper and worker on Postgres.
 type Ctx = Awaited<ReturnType<typeof testContext>>;
@@ -240,6 +245,16 @@ describe('an alert storm from one bad rollout', () => {
       );
       const before = await rows();
       await replayProjection({ pool: ctx.pool, store: ctx.store, log: ctx.log }, incidentsProjection);
+      expect(await rows()).toEqual(before);
+      // And with the CLI, as an operator runs it (every read model, reading on a worker thread).
+      const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'replay'], {
+        env: envOf(ctx.config),
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      expect(await new Promise((r) => child.on('exit', r)), out).toBe(0);
+      expect(out).toMatch(/incidents: rebuilt generation \d+ from \d+ events/);
       expect(await rows()).toEqual(before);
     },
   );
