@@ -131,7 +131,6 @@ clearInterval(sampler);
 const burstLat = burstAlerts
   .map((a) => done.get(a.fingerprint) - posted.get(a.fingerprint))
   .sort((a, b) => a - b);
-reportBytes.sort((a, b) => a - b);
 
 // Storm: one bad rollout, 500 alerts in notifications of 10, all at once, with grouping on.
 const stop = (p) => new Promise((r) => p.child.once('exit', r).kill('SIGTERM'));
@@ -174,6 +173,7 @@ if (burst > 0)
     `burst of ${burst}: all reports in ${burstSecs.toFixed(1)} s (${(burst / burstSecs).toFixed(1)} investigations/s), alert → report p50 ${(pct(burstLat, 50) / 1000).toFixed(1)} s, p95 ${(pct(burstLat, 95) / 1000).toFixed(1)} s`,
   );
 if (burst > 0) console.log(`worker RSS peak during the burst (WORKER_CONCURRENCY=4): ${peak.toFixed(0)} MB`);
+reportBytes.sort((a, b) => a - b);
 if (reportBytes.length)
   console.log(`report JSON size: median ${fmt(pct(reportBytes, 50))} B, max ${fmt(reportBytes.at(-1))} B`);
 console.log(

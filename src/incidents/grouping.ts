@@ -58,12 +58,8 @@ export class IncidentGrouping {
       if (!state.exists) continue;
       const m = memberOf(state, caseId);
       if (m?.status === 'split') return null; // a person took it out: it stays out
-      if (m && (m.status === 'active' || !state.resolved)) {
-        if (m.status === 'resolved') await this.joinOne(id, p, caseId, alert, state);
-        return id;
-      }
-      if (state.resolved) continue;
-      await this.joinOne(id, p, caseId, alert, state);
+      // Joining a resolved incident (or as a member firing again) opens it again: the same storm.
+      if (m?.status !== 'active') await this.joinOne(id, p, caseId, alert, state);
       return id;
     }
     const first = places[0]!;

@@ -98,6 +98,17 @@ describe('incident decider', () => {
     ]);
     expect(r.state.resolved).toBe(true);
   });
+  it('a member firing again reopens a resolved incident, whose causes are then investigated afresh', () => {
+    const r = run(
+      join('a'),
+      { type: 'ChooseInvestigation', cause: 'KubePodCrashLooping', caseId: 'a', investigationId: 'inv-1' },
+      { type: 'ResolveMember', caseId: 'a', at: T },
+      join('a'),
+      join('a'),
+    );
+    expect(r.types.slice(3)).toEqual([['CaseJoinedIncident'], []]);
+    expect(r.state).toMatchObject({ resolved: false, chosen: {} });
+  });
   it('a merged-away incident takes no one in; absorbing the same incident twice adds nothing', () => {
     const away = run(join('a'), {
       type: 'MergeInto',

@@ -13,7 +13,8 @@ export function decideIncident(c: IncidentCommand, s: IncidentState): IncidentEv
       // A merged incident takes no one in (the caller follows mergedInto); a person's split sticks.
       if (s.mergedInto) return [];
       const m = memberOf(s, c.caseId);
-      if (m && (m.status !== 'resolved' || s.resolved)) return [];
+      // A member fires again (a new episode): back in, and a resolved incident opens again.
+      if (m && m.status !== 'resolved') return [];
       const joined: IncidentEvent = {
         type: 'CaseJoinedIncident',
         data: { caseId: c.caseId, alertname: c.alertname, reason: c.reason, startsAt: c.startsAt },

@@ -46,9 +46,11 @@ export function evolveIncident(s: IncidentState, e: IncidentEvent): IncidentStat
     case 'IncidentOpened':
       return { ...s, exists: true, id: e.data.incidentId, key: e.data.key, windowStart: e.data.windowStart };
     case 'CaseJoinedIncident':
+      // Reopened after resolving: a new round of the storm gets investigations of its own.
       return {
         ...withMember(s, { caseId: e.data.caseId, alertname: e.data.alertname, status: 'active' }),
         resolved: false,
+        chosen: s.resolved ? {} : s.chosen,
       };
     case 'IncidentInvestigationChosen':
       return {

@@ -80,7 +80,10 @@ export function evolveIncidentRows(rows: IncidentRows, e: Recorded): string[] {
   switch (e.type) {
     case 'CaseJoinedIncident':
       upsertMember(e.data.caseId, e.data.alertname, e.data.reason.kind, e.data.reason.detail);
-      if (inc.status === 'resolved') inc.status = 'open';
+      if (inc.status === 'resolved') {
+        inc.status = 'open';
+        inc.chosen = {};
+      }
       break;
     case 'IncidentInvestigationChosen':
       inc.chosen = {
