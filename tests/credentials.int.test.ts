@@ -20,6 +20,7 @@ import { makeCertificates, type TestCertificates } from '../src/testkit/secured.
 import { loadConfig, type Config } from '../src/shared/config.js';
 import { createLogger } from '../src/shared/log.js';
 import { dropTestResources, testConfig } from './support/context.js';
+import { runnerOf } from './support/runners.js';
 import { alertmanagerFixtures } from './fixtures.js';
 
 // Credentials given to Tarka (userinfo in a URL, passwords, tokens, API keys in a query) are
@@ -143,7 +144,7 @@ describe('data-source credentials against a real Prometheus behind TLS and basic
       expect(logStep.summary).toContain('api_key=hidden');
 
       await runners[0]!.waitFor(await ctx.store.headSeq());
-      await runners[2]!.waitFor(await ctx.store.headSeq());
+      await runnerOf(runners, 'reports').waitFor(await ctx.store.headSeq());
       const detail = (await app.inject(`/api/cases/${caseId}`)).body;
       const ready = (await app.inject('/ready')).body;
       const settings = (await app.inject('/api/settings')).json();

@@ -16,6 +16,7 @@ import { deadLetterStream } from '../src/nats/job-queue.js';
 import { maxDeliveriesStream } from '../src/nats/max-deliveries.js';
 import { waitFor } from '../src/events/event-store.contract.js';
 import { testContext } from './support/context.js';
+import { runnerOf } from './support/runners.js';
 import { alertmanagerFixtures } from './fixtures.js';
 import { labelsFingerprint } from '../src/ingest/alertmanager-payload.js';
 
@@ -89,7 +90,7 @@ describe('worker', () => {
       .report;
     expect(JSON.stringify(report.unknowns)).toMatch(/Prometheus/i);
 
-    await runners[2]!.waitFor(await ctx.store.headSeq());
+    await runnerOf(runners, 'reports').waitFor(await ctx.store.headSeq());
     const keys = await new FsObjectStore(join(reports, 'reports')).list(ctx.config.S3_PREFIX);
     expect(keys.some((k) => k.endsWith(`/${fingerprint}-crashloop.json`))).toBe(true);
     expect(keys.some((k) => k.endsWith(`/${fingerprint}-crashloop.md`))).toBe(true);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { AnalyzeInput } from '../analysis/analyze.js';
 import type { CaseCommandHandler } from '../commands/case/handler.js';
 import { caseAggregate, caseIdOf, isCaseAggregate } from '../contract/case-id.js';
@@ -9,6 +8,7 @@ import { boundReport } from '../investigation/bounds.js';
 import type { InvestigationReport } from '../investigation/records.js';
 import { asStored, compareReports, keyFields, type ChangedField, type KeyFields } from './diff.js';
 import { finishedInvestigations, rebuildInput, type StoredInvestigation } from './stored-evidence.js';
+import { tarkaVersion } from '../shared/version.js';
 
 // `tarka reanalyze`: today's analysis run again over the evidence finished investigations stored
 // in the log. No data source is queried. A report that comes out different is appended as the
@@ -58,18 +58,6 @@ export interface ReanalyzeResult {
   revisions: Revision[];
   skipped: { caseId: string; investigationId: string; reason: string }[];
 }
-
-/** The running Tarka's version (package.json sits two levels above src/ and dist/ modules). */
-export const tarkaVersion: string = (() => {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-})();
 
 interface Candidate {
   caseId: string;

@@ -13,6 +13,7 @@ import { startFakeKubernetes, type FakeKubernetes } from '../../src/testkit/fake
 import { freePort } from '../../src/testkit/processes.js';
 import { waitFor } from '../../src/events/event-store.contract.js';
 import { testContext } from '../support/context.js';
+import { runnerOf } from '../support/runners.js';
 import { startS3Server } from '../support/s3.js';
 import { startMonitoring, type MonitoringStack } from '../support/monitoring.js';
 import { cluster, history, live, rules } from './scenarios.js';
@@ -136,7 +137,7 @@ describe('end to end: Prometheus → Alertmanager → Tarka → report', () => {
   });
 
   it('writes JSON and Markdown snapshots to S3 under <prefix>YYYY-MM-DD/<fingerprint>-<family>', async () => {
-    await runners[2]!.waitFor(await ctx.store.headSeq());
+    await runnerOf(runners, 'reports').waitFor(await ctx.store.headSeq());
     const keys = await new S3ObjectStore(s3.settings).list('reports/');
     for (const c of cases.filter((x) => x.investigationState === 'completed')) {
       expect(

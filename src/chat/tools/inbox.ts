@@ -5,10 +5,10 @@ import { clusterDenial } from '../policy.js';
 import { namespaceDenial } from '../../collectors/namespace-policy.js';
 import type { ChatTool } from '../types.js';
 import { deniedOutput } from './promql.js';
+import { effectiveStatus } from '../../projections/cases/queries.js';
 
 // Inbox-wide reads of the cases read model. Values travel as bound parameters, never as SQL text.
 
-const effective = sql.fragment`CASE WHEN status = 'snoozed' AND snoozed_until <= now() THEN alert_status ELSE status END`;
 const hours = z
   .number()
   .int()
@@ -26,7 +26,7 @@ export const inboxCountsTool: ChatTool<z.infer<typeof countsInput>> = {
   async run(i, ctx) {
     const since = new Date(ctx.deps.now().getTime() - i.hours * 3_600_000).toISOString();
     const byStatus = await ctx.deps.readPool.any(sql.type(countsRow)`
-      SELECT ${effective} AS status, count(*) AS n FROM cases GROUP BY 1 ORDER BY 2 DESC`);
+      SELECT ${effectiveStatus} AS status, count(*) AS n FROM cases GROUP BY 1 ORDER BY 2 DESC`);
     const recent = await ctx.deps.readPool.oneFirst(sql.type(z.object({ n: z.coerce.number() }))`
       SELECT count(*) AS n FROM cases WHERE episode_started_at >= ${since}`);
     const total = byStatus.reduce((s, r) => s + r.n, 0);
@@ -98,7 +98,7 @@ export const firingForTool: ChatTool<z.infer<typeof firingInput>> = {
       clusterDenial(ctx.deps.limits, i.cluster) ??
       (i.namespace ? namespaceDenial(ctx.deps.limits.namespaces, i.namespace) : null);
     if (denied) return deniedOutput(denied);
-    const filters = [sql.fragment`${effective} = 'firing'`];
+    const filters = [sql.fragment`${effectiveStatus} = 'firing'`];
     if (i.team) filters.push(sql.fragment`team = ${i.team}`);
     if (i.namespace) filters.push(sql.fragment`namespace = ${i.namespace}`);
     if (i.cluster) filters.push(sql.fragment`cluster = ${i.cluster}`);
@@ -171,7 +171,7 @@ export const caseLookupTool: ChatTool<z.infer<typeof lookupInput>> = {
   async run(i, ctx) {
     const like = `%${likeEscape(i.query)}%`;
     const rows = await ctx.deps.readPool.any(sql.type(lookupRow)`
-      SELECT case_id AS "caseId", alertname, ${effective} AS status, namespace, summary,
+      SELECT case_id AS "caseId", alertname, ${effectiveStatus} AS status, namespace, summary,
         last_activity_at AS "lastActivityAt"
       FROM cases
       WHERE case_id LIKE ${`${likeEscape(i.query)}%`} OR alertname ILIKE ${like} OR namespace = ${i.query}

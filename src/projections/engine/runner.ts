@@ -10,7 +10,8 @@ import type { Counter } from 'prom-client';
 import { activeGeneration, checkpoint } from './generations.js';
 import { isReactor, physicalTables, type Projector } from './projection.js';
 import { applyIsolating, reactIsolating } from './isolate.js';
-import { describeError, recordSetAside, tarkaVersion, UNREADABLE, type SetAside } from './set-aside.js';
+import { describeError, recordSetAside, UNREADABLE, type SetAside } from './set-aside.js';
+import { tarkaVersion } from '../../shared/version.js';
 import { retrySetAside } from './set-aside-retry.js';
 
 export const PROJECTION_CHANNEL = 'tarka_projection';

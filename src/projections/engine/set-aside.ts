@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { TarkaError } from '../../shared/errors.js';
 import { storableJson } from './table-rows.js';
+import { tarkaVersion } from '../../shared/version.js';
 
 // Events a projector could not apply are set aside here, one row per stream message (the events
 // of one decision stay together, as they were committed), per projector and generation, so the
@@ -31,18 +31,6 @@ export interface SetAsideRow extends SetAside {
 }
 
 export const UNREADABLE = '(unreadable)';
-
-/** The running Tarka's version (package.json sits two levels above both src/ and dist/ modules). */
-export const tarkaVersion: string = (() => {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-})();
 
 const MAX_ERROR = 500;
 
