@@ -4,6 +4,7 @@ import { MemoryEventStore } from '../events/memory-event-store.js';
 import { composeAnswer, type Turn } from './engine.js';
 import type { CallRecorder } from './run-tool.js';
 import type { ToolDeps } from './types.js';
+import type { LlmCall } from '../contract/enrichment.js';
 
 // The deterministic engine with and without a model: a model answers with the same tools (and the
 // same recorded calls); a model that gives up or fails leaves the question to the intents.
@@ -44,6 +45,15 @@ const turn: Turn = {
   caseId: null,
 };
 
+const llmCall = (error: { code: string; message: string } | null): LlmCall => ({
+  provider: 'openai',
+  model: 'm',
+  usage: { inputTokens: 10, outputTokens: 2, costUsd: 0.001 },
+  redaction: { pii: true, counts: {}, total: 0 },
+  error,
+  stoppedBy: error ? 'error' : 'answer',
+});
+
 describe('chat engine', () => {
   it('answers from the intents without a model, citing the query it ran', async () => {
     const { deps, calls, recorder } = setup();
@@ -59,20 +69,22 @@ describe('chat engine', () => {
       const out = await q.run({ query: 'sum(up)' });
       return {
         text: `model (${scope}): ${JSON.stringify((out.result as { status: string }).status)}`,
-        citations: [],
+        llm: llmCall(null),
       };
     });
     const a = await composeAnswer(turn, deps, recorder);
-    expect(a).toMatchObject({ intent: 'llm', text: 'model (global): "unavailable"' });
+    expect(a).toMatchObject({ intent: 'llm', text: 'model (global): "unavailable"', llm: { model: 'm' } });
+    // The query the model ran is cited, as the intents would cite it.
+    expect(a.citations.map((c) => c.text)).toEqual(['sum(up)']);
     expect(calls).toEqual(['start t-1 promql_query sum(up)', 'finish t-1 promql_query unavailable']);
   });
 
-  it('falls back to the intents when the model gives up or fails, with the next call ids', async () => {
+  it('falls back to the intents when the model gives up or fails, saying why, with the next call ids', async () => {
     for (const model of [
       async ({ tools }: Parameters<NonNullable<ToolDeps['model']>>[0]) => {
         await tools.find((t) => t.name === 'promql_query')!.run({ query: 'a' });
         await tools.find((t) => t.name === 'promql_query')!.run({ query: 'b' });
-        return null;
+        return { text: null, llm: llmCall({ code: 'TARKA_LLM_UNAVAILABLE', message: 'provider down' }) };
       },
       async () => {
         throw new Error('provider down');
@@ -81,6 +93,9 @@ describe('chat engine', () => {
       const { deps, calls, recorder } = setup(model);
       const a = await composeAnswer(turn, deps, recorder);
       expect(a.intent).toBe('promql');
+      expect(a.text).toMatch(
+        /^\(The LLM.* could not answer: .*\. Tarka's own intents answered instead\.\)\n\nI could not read/,
+      );
       expect(calls.at(-2)).toMatch(/^start t-\d promql_query up$/);
       expect(new Set(calls.filter((c) => c.startsWith('start')).map((c) => c.split(' ')[1])).size).toBe(
         calls.filter((c) => c.startsWith('start')).length,

@@ -5,7 +5,8 @@ import { loadCaseFacts } from './case-facts.js';
 import { helpText, recognise } from './intents/index.js';
 import { toolCaller, type CallRecorder } from './run-tool.js';
 import { modelTools } from './model-tools.js';
-import type { Answer, Scope, ToolDeps, TurnContext } from './types.js';
+import type { Answer, CallTool, ModelTurn, Scope, ToolDeps, TurnContext } from './types.js';
+import type { LlmCall } from '../contract/enrichment.js';
 
 export interface Turn {
   aggregate: string;
@@ -13,7 +14,11 @@ export interface Turn {
   author: string | null;
   text: string;
   caseId: string | null;
+  /** Earlier questions and answers of the thread, for a model (the intents do not need them). */
+  history?: ModelTurn['history'];
 }
+
+type Composed = Answer & { intent: string; llm?: LlmCall | null };
 
 /** Where the answer's events go: the thread's own aggregate, through the chat decider. */
 export function eventRecorder(chat: ChatCommandHandler, turn: Turn): CallRecorder {
@@ -47,28 +52,61 @@ export function eventRecorder(chat: ChatCommandHandler, turn: Turn): CallRecorde
   };
 }
 
-/** The answer to one question, from the intents and their tools; no LLM involved. */
-export async function composeAnswer(
-  turn: Turn,
-  deps: ToolDeps,
-  recorder: CallRecorder,
-): Promise<Answer & { intent: string }> {
+/**
+ * The answer to one question. With a model configured it answers first, with the same tools (so
+ * its calls are the same events); when it cannot, the deterministic intents answer and the text
+ * says why the model did not.
+ */
+export async function composeAnswer(turn: Turn, deps: ToolDeps, recorder: CallRecorder): Promise<Composed> {
   const scope: Scope = turn.caseId ? 'case' : 'global';
   const facts = turn.caseId ? await loadCaseFacts(deps.store, turn.caseId) : null;
   const ctx: TurnContext = { deps, turnId: turn.turnId, author: turn.author, caseId: turn.caseId, facts };
   let call = toolCaller(ctx, recorder, deps.now().getTime() + deps.limits.turnTimeoutMs);
+  let llm: LlmCall | null = null;
   if (deps.model) {
+    const cited: Citation[] = [];
+    const citing: CallTool = async (name, input) => {
+      const out = await call(name, input);
+      cited.push(...out.citations);
+      return out;
+    };
+    const stream = deps.streamAnswer;
     const byModel = await deps
-      .model({ question: turn.text, scope, caseId: turn.caseId, facts, tools: modelTools(call) })
+      .model({
+        question: turn.text,
+        scope,
+        caseId: turn.caseId,
+        facts,
+        history: turn.history ?? [],
+        tools: modelTools(citing),
+        ...(stream ? { onToken: (text: string) => stream(turn, text) } : {}),
+      })
       .catch(() => null);
-    if (byModel) return { intent: 'llm', ...byModel };
+    llm = byModel?.llm ?? null;
+    if (byModel?.text)
+      return { intent: 'llm', text: byModel.text, citations: citationsOf(byModel.text, cited), llm };
     // The intents answer instead, with a budget of their own and the next call ids.
     call = toolCaller(ctx, recorder, deps.now().getTime() + deps.limits.turnTimeoutMs, call.calls);
   }
   const found = recognise(turn.text, scope);
-  if (!found) return { intent: 'help', text: helpText(scope), citations: [] };
-  const answer = await found.intent.answer(found.match.params, ctx, call);
-  return { intent: found.intent.name, ...answer };
+  const answer = found
+    ? { intent: found.intent.name, ...(await found.intent.answer(found.match.params, ctx, call)) }
+    : { intent: 'help', text: helpText(scope), citations: [] };
+  if (!deps.model) return answer;
+  return { ...answer, text: `${modelMissing(llm)}\n\n${answer.text}`, llm };
+}
+
+/** Why a turn was answered without the configured model. */
+function modelMissing(llm: LlmCall | null): string {
+  const why = llm?.error ? `${llm.error.message} (${llm.error.code})` : 'it gave no answer';
+  return `(The LLM${llm?.model ? ` ${llm.model}` : ''} could not answer: ${why}. Tarka's own intents answered instead.)`;
+}
+
+/** The tools' citations the answer refers to (all of them when it names none), without repeats. */
+function citationsOf(text: string, cited: Citation[]): Citation[] {
+  const unique = [...new Map(cited.map((c) => [`${c.kind}:${c.ref}:${c.text}`, c])).values()];
+  const named = unique.filter((c) => text.includes(c.ref) || (c.kind === 'query' && text.includes(c.text)));
+  return named.length ? named : unique;
 }
 
 /**
@@ -76,7 +114,7 @@ export async function composeAnswer(
  * the decider ignores tool calls and answers of a turn already answered.
  */
 export async function answerTurn(turn: Turn, deps: ToolDeps, chat: ChatCommandHandler): Promise<void> {
-  let answer: Answer & { intent: string };
+  let answer: Composed;
   try {
     answer = await composeAnswer(turn, deps, eventRecorder(chat, turn));
   } catch (e) {
@@ -88,6 +126,7 @@ export async function answerTurn(turn: Turn, deps: ToolDeps, chat: ChatCommandHa
         turnId: turn.turnId,
         code,
         message: `could not answer: ${(e as Error).message}`.slice(0, CHAT_SUMMARY_MAX),
+        llm: null,
       },
       `chat:${turn.turnId}:failed`,
     );
@@ -101,6 +140,7 @@ export async function answerTurn(turn: Turn, deps: ToolDeps, chat: ChatCommandHa
       intent: answer.intent,
       text: cut(answer.text, CHAT_ANSWER_MAX),
       citations: answer.citations.slice(0, 30).map(boundCitation),
+      ...(answer.llm ? { llm: answer.llm } : {}),
     },
     `chat:${turn.turnId}:answer`,
   );

@@ -11,13 +11,19 @@ export interface ModelTool {
 }
 
 /**
- * The chat tools for a model, each run through the turn's caller: the same policy, bounds and
+ * Tools a model is not offered: they act (a rerun), and text a model read (a log line, a label)
+ * must never be able to set anything off. People ask for these by name; the intents run them.
+ */
+export const ACTING_TOOLS: readonly string[] = ['rerun_investigation'];
+
+/**
+ * The chat tools for a model (read-only ones), each run through the turn's caller: the same policy, bounds and
  * events as the deterministic intents. Citations are the evidence ids, case ids and queries the
  * tool read, which an answer may cite back.
  */
 export function modelTools(call: CallTool, only?: readonly string[]): ModelTool[] {
   return chatTools
-    .filter((t) => !only || only.includes(t.name))
+    .filter((t) => !ACTING_TOOLS.includes(t.name) && (!only || only.includes(t.name)))
     .map((t) => ({
       name: t.name,
       description: t.description,

@@ -6,6 +6,7 @@ import type { Collectors } from '../collectors/run.js';
 import type { NamespacePolicy } from '../collectors/namespace-policy.js';
 import type { CaseFacts } from './case-facts.js';
 import type { MemoryMatch } from '../contract/report.js';
+import type { LlmCall } from '../contract/enrichment.js';
 
 export type ToolStatus = 'ok' | 'empty' | 'unavailable' | 'error' | 'denied' | 'limited';
 
@@ -44,10 +45,12 @@ export interface ToolDeps {
   ) => Promise<{ investigationId: string; changed: boolean }>;
   now: () => Date;
   /**
-   * An LLM that answers with the same tools (next issue). Null or a thrown error: the
-   * deterministic intents answer instead, so chat works the same without one.
+   * An LLM that answers with the same tools (LLM_ENABLED). No text, or a thrown error: the
+   * deterministic intents answer instead, saying why, so chat works the same without one.
    */
-  model?: (input: ModelTurn) => Promise<Answer | null>;
+  model?: (input: ModelTurn) => Promise<ModelAnswer>;
+  /** Answer text as the model streams it (ephemeral; the answer event is what is kept). */
+  streamAnswer?: (turn: { aggregate: string; turnId: string; caseId: string | null }, text: string) => void;
   /** Prometheus as people reach it, for links to the queries run (PROMETHEUS_PUBLIC_URL). */
   prometheusPublicUrl?: string | null;
 }
@@ -113,5 +116,14 @@ export interface ModelTurn {
   scope: Scope;
   caseId: string | null;
   facts: CaseFacts | null;
+  /** Earlier questions and answers of the thread, oldest first. */
+  history: { role: 'user' | 'assistant'; text: string }[];
   tools: import('./model-tools.js').ModelTool[];
+  onToken?: (text: string) => void;
+}
+
+/** What the model did with a turn: its answer text (null: none, see llm.error) and the call record. */
+export interface ModelAnswer {
+  text: string | null;
+  llm: LlmCall;
 }

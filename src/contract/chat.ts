@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { llmCallSchema } from './enrichment.js';
 
 // Chat threads as the API sends them and the console shows them (src/projections/chat reads them).
 
@@ -42,6 +43,8 @@ export const chatTurnViewSchema = z.object({
   citations: z.array(chatCitationViewSchema),
   errorCode: z.string().nullable(),
   error: z.string().nullable(),
+  /** The LLM call behind the turn: who answered, tokens and cost, or why it could not. */
+  llm: llmCallSchema.nullable(),
   postedAt: z.string(),
   answeredAt: z.string().nullable(),
   seq: z.coerce.number(),

@@ -19,6 +19,7 @@ export type LiveStep = z.infer<typeof liveStepSchema>;
  * - `case`, `investigation`, `step`: a row as it is at `seq` (each row also carries its own seq).
  * - `sync`: everything up to `seq` has been sent; the client resumes from here after a reconnect.
  * - `reset`: too much changed to send row by row; refetch, then resume from `seq`.
+ * - `chat_answer_text`: ephemeral, not resumed after a reconnect.
  */
 export type Frame =
   | { type: 'hello'; seq: number; resumed: boolean }
@@ -35,7 +36,9 @@ export type Frame =
     }
   // A chat turn or tool call as it is at `seq` (caseId null: the global thread).
   | { type: 'chat_turn'; seq: number; caseId: string | null; turn: ChatTurnView }
-  | { type: 'chat_call'; seq: number; caseId: string | null; call: ChatCallView };
+  | { type: 'chat_call'; seq: number; caseId: string | null; call: ChatCallView }
+  // An LLM answer's text as it streams (no seq: not a row; the turn's answer frame replaces it).
+  | { type: 'chat_answer_text'; caseId: string | null; turnId: string; offset: number; text: string };
 
 /** The frames that carry a row (the others only move the client's position). */
 export type RowFrame = Extract<

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { llmCallSchema } from '../contract/enrichment.js';
 
 // Chat turns as events. A case's thread lives on the case's own stream (`case.<id>`, so a turn is
 // ordered with the alerts and investigations it talks about); the inbox-wide thread is its own
@@ -63,12 +64,15 @@ export const chatAnswerPostedV1 = z.object({
   /** Plain text, never markup: the console shows it as text. */
   text: s(CHAT_ANSWER_MAX),
   citations: z.array(citationSchema).max(30),
+  /** The LLM call behind the turn (an LLM answered, or was asked and failed); absent without one. */
+  llm: llmCallSchema.nullable().optional(),
 });
 
 export const chatTurnFailedV1 = z.object({
   turnId: id,
   code: s(60),
   message: s(CHAT_SUMMARY_MAX),
+  llm: llmCallSchema.nullable().optional(),
 });
 
 /** The chat family, shared by case threads and the global thread. */

@@ -126,6 +126,17 @@ export class LiveGateway {
     });
   }
 
+  /**
+   * An ephemeral frame (streamed answer text) to every connected console, now: it is not part of
+   * the resumable feed, and a client already too far behind is skipped rather than fed more.
+   */
+  broadcast(frame: Frame): void {
+    const message = json(frame);
+    for (const socket of this.clients.keys()) {
+      if (socket.readyState === OPEN && socket.bufferedAmount <= this.maxBuffered) socket.send(message);
+    }
+  }
+
   leave(socket: LiveSocket): void {
     if (this.clients.delete(socket)) this.deps.onClients?.(this.clients.size);
   }

@@ -9,6 +9,8 @@ import type { Logger } from '../shared/log.js';
 import type { AuthService } from '../auth/service.js';
 import { watchSession } from '../auth/live-session.js';
 import { LiveGateway, type LiveSocket } from './gateway.js';
+import { answerChunkSchema, answerStreamSubject } from '../chat/answer-stream.js';
+import type { NatsConnection } from 'nats';
 import { ProjectionListener } from './listener.js';
 
 /** What ws gives us beyond LiveSocket, for keep-alive. */
@@ -17,6 +19,14 @@ interface WsSocket extends LiveSocket {
   terminate(): void;
   on(event: 'pong' | 'close', fn: () => void): void;
 }
+
+const safeJson = (s: string): unknown => {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return null;
+  }
+};
 
 const since = (v: unknown) => {
   const n = typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : NaN;
@@ -35,6 +45,8 @@ export const liveScope =
     metrics: { registry: Registry };
     /** Sign-in: a socket opened with a session is closed when that session ends. */
     auth?: AuthService | null;
+    /** Where LLM answers stream from (the workers publish them); without it only whole answers show. */
+    nc?: NatsConnection;
   }): FastifyPluginAsync =>
   async (scope) => {
     // An app may be built twice on one registry (tests): reuse the metrics then.
@@ -158,7 +170,16 @@ export const liveScope =
         gateway.join(socket, since(req.query.since));
       },
     });
+    // Streamed LLM answer text, relayed as it comes while anyone is connected.
+    const answers = deps.nc?.subscribe(answerStreamSubject(deps.config), {
+      callback: (err, msg) => {
+        if (err || gateway.size === 0) return;
+        const chunk = answerChunkSchema.safeParse(safeJson(msg.string()));
+        if (chunk.success) gateway.broadcast({ type: 'chat_answer_text', ...chunk.data });
+      },
+    });
     scope.addHook('onClose', async () => {
+      answers?.unsubscribe();
       clearInterval(heartbeat);
       await gateway.stop();
     });

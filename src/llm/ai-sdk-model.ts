@@ -162,7 +162,9 @@ export function aiSdkModel(spec: ModelSpec): LlmModel {
     abortSignal: AbortSignal,
     onToken: ((t: string) => void) | undefined,
   ) {
-    const res = streamText({ model, ...settings, abortSignal, ...opts });
+    // Errors come through fullStream below and are mapped to TARKA_LLM_* codes; the library's default
+    // onError would also print them (request details included) straight to stderr.
+    const res = streamText({ model, ...settings, abortSignal, ...opts, onError: () => undefined });
     let text = '';
     let steps = 0;
     let finishReason = 'unknown';

@@ -13,6 +13,9 @@ import { similarFromMemory } from '../chat/tools/similar.js';
 import type { ToolDeps } from '../chat/types.js';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
+import type { LlmSetup } from '../llm/setup.js';
+import type { LlmCall } from '../contract/enrichment.js';
+import { llmChatModel } from '../chat/llm-model.js';
 
 export interface ChatAnswererDeps {
   config: Config;
@@ -22,7 +25,16 @@ export interface ChatAnswererDeps {
   log?: Logger;
   /** Tools' data sources and clock (tests hand in their own). */
   tools?: Partial<ToolDeps>;
+  /** The configured LLM (LLM_ENABLED): it answers first, with the same tools. */
+  llm?: LlmSetup | null;
+  /** Each LLM call's record (for /metrics). */
+  onLlmCall?: (call: LlmCall) => void;
+  /** Where streamed answer text goes (the console servers, over NATS). */
+  streamAnswer?: ToolDeps['streamAnswer'];
 }
+
+/** Earlier turns a model is shown, at most. */
+const HISTORY_TURNS = 6;
 
 /** A turn older than this when first seen (a long outage) gets a failure, not a stale answer. */
 const MAX_AGE_MS = 3_600_000;
@@ -43,6 +55,16 @@ export function chatAnswerer(deps: ChatAnswererDeps): Reactor {
     findSimilar: similarFromMemory,
     prometheusPublicUrl: deps.config.PROMETHEUS_PUBLIC_URL ?? null,
     now: () => new Date(),
+    ...(deps.llm
+      ? {
+          model: llmChatModel(deps.llm, {
+            maxSteps: deps.config.CHAT_LLM_MAX_STEPS,
+            maxToolCalls: deps.config.CHAT_MAX_TOOL_CALLS_PER_TURN,
+            ...(deps.onLlmCall ? { onCall: deps.onLlmCall } : {}),
+          }),
+        }
+      : {}),
+    ...(deps.streamAnswer ? { streamAnswer: deps.streamAnswer } : {}),
     requestRerun: async (caseId, turnId, by, windowMinutes) => {
       const investigationId = uuidFrom(`chat-rerun:${turnId}`);
       const res = await deps.handler.handle(
@@ -85,6 +107,7 @@ export function chatAnswerer(deps: ChatAnswererDeps): Reactor {
         author: turn.author,
         text: turn.text,
         caseId: isCaseAggregate(e.aggregate) ? caseIdOf(e.aggregate) : null,
+        ...(toolDeps.model ? { history: await historyBefore(deps.store, e.aggregate, turn.id) } : {}),
       },
       toolDeps,
       chat,
@@ -103,6 +126,17 @@ export function chatAnswerer(deps: ChatAnswererDeps): Reactor {
       for (let i = 0; i < turns.length; i += 4) await Promise.all(turns.slice(i, i + 4).map(answer));
     },
   };
+}
+
+/** The thread's last questions and answers before a turn, oldest first (what a model is shown). */
+async function historyBefore(store: EventStore, aggregate: string, turnId: string) {
+  const out: { role: 'user' | 'assistant'; text: string }[] = [];
+  for (const e of (await store.readAggregate(aggregate)).events) {
+    if (e.type === 'ChatMessagePosted' && e.data.turnId === turnId) break;
+    if (e.type === 'ChatMessagePosted') out.push({ role: 'user', text: e.data.text });
+    else if (e.type === 'ChatAnswerPosted') out.push({ role: 'assistant', text: e.data.text });
+  }
+  return out.slice(-2 * HISTORY_TURNS);
 }
 
 /** A UUID-shaped id derived from a string, so the same turn asks for the same rerun. */

@@ -10,10 +10,33 @@ import type { Context } from './context.js';
 import type { Running } from './processes.js';
 import { enricherOf } from '../llm/enricher.js';
 import { llmMetrics, observeCall } from '../llm/metrics.js';
-import { llmFromConfig } from '../llm/setup.js';
+import { llmFromConfig, type LlmSetup } from '../llm/setup.js';
+import type { ToolDeps } from '../chat/types.js';
 import { spentOn } from '../projections/llm-usage/queries.js';
 import { ProjectorRunner } from '../projections/engine/runner.js';
 import { chatAnswerer } from '../reactors/chat-answerer.js';
+import { answerStreamPublisher, answerStreamSubject } from '../chat/answer-stream.js';
+
+/** The chat answerer as the worker runs it: the toolkit's collectors, the LLM when configured. */
+export function chatAnswererOf(
+  ctx: Context,
+  collectors?: ToolDeps['collectors'],
+  llm: LlmSetup | null = llmFromConfig(ctx.config, { spentOn: (day) => spentOn(ctx.readPool, day) }),
+) {
+  const metrics = llmMetrics(ctx.metrics.registry);
+  return chatAnswerer({
+    config: ctx.config,
+    store: ctx.store,
+    readPool: ctx.readPool,
+    handler: ctx.handler,
+    log: ctx.log,
+    ...(collectors ? { tools: { collectors } } : {}),
+    llm,
+    onLlmCall: (call) => observeCall(metrics, 'chat', call),
+    // Streamed answer text goes to the console servers over NATS.
+    streamAnswer: answerStreamPublisher(ctx.nc, answerStreamSubject(ctx.config)),
+  });
+}
 
 /** The investigation worker with the real toolkit (or the one given, in tests). */
 export async function startWorker(
@@ -26,7 +49,7 @@ export async function startWorker(
   }
   // The daily budget counts every replica's calls, from the llm_usage read model.
   const llm = llmFromConfig(c, { spentOn: (day) => spentOn(ctx.readPool, day) });
-  if (llm) ctx.log.info({ provider: c.LLM_PROVIDER, model: c.LLM_MODEL }, 'LLM enrichment on');
+  if (llm) ctx.log.info({ provider: c.LLM_PROVIDER, model: c.LLM_MODEL }, 'LLM enrichment and chat on');
   const metrics = llmMetrics(ctx.metrics.registry);
   const worker = await new Worker(
     {
@@ -75,14 +98,7 @@ export async function startWorker(
   // reactor with its checkpoint and lock in Postgres: one worker replica answers, the others stand by.
   const answerer = new ProjectorRunner(
     { pool: ctx.pool, store: ctx.store, log: ctx.log, metrics: ctx.metrics },
-    chatAnswerer({
-      config: c,
-      store: ctx.store,
-      readPool: ctx.readPool,
-      handler: ctx.handler,
-      log: ctx.log,
-      tools: { collectors: { collect: (r, w) => toolkit.collect(r, w) } },
-    }),
+    chatAnswererOf(ctx, { collect: (r, w) => toolkit.collect(r, w) }, llm),
   ).start();
   return {
     worker,

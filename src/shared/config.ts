@@ -165,6 +165,7 @@ export const configSchema = z.object({
   /** Chat: questions per author and thread per minute; tools and bounds (namespaces: COLLECTOR_NAMESPACES_*). */
   CHAT_TURNS_PER_MINUTE: int(1, 600).default(10),
   CHAT_MAX_TOOL_CALLS_PER_TURN: int(1, 20).default(4),
+  CHAT_LLM_MAX_STEPS: int(1, 20).default(6),
   CHAT_TURN_TIMEOUT_SECONDS: int(1, 300).default(20),
   CHAT_TOOLS_DISABLED: list.default([]),
   CHAT_CLUSTERS_ALLOW: list.default([]),

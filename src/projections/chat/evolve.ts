@@ -41,6 +41,7 @@ export function evolveChatRows(rows: ChatRows, e: Recorded): string[] {
         citations: [],
         error_code: null,
         error: null,
+        llm: null,
         posted_at: e.occurredAt,
         answered_at: null,
         seq: e.seq,
@@ -62,6 +63,7 @@ export function evolveChatRows(rows: ChatRows, e: Recorded): string[] {
       } else {
         Object.assign(t, { status: 'failed', error_code: e.data.code, error: e.data.message });
       }
+      t.llm = e.data.llm ?? null;
       t.answered_at = e.occurredAt;
       t.last_seq = e.seq;
       return [`t:${t.turn_id}`];

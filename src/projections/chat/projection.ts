@@ -13,7 +13,7 @@ const idOf = (e: Recorded) => e.data as { turnId?: string; callId?: string };
 /** Chat threads: turns and tool calls of every case thread and of the global thread. */
 export const chatProjection: Projection = {
   name: 'chat',
-  definitionVersion: 1,
+  definitionVersion: 2, // 2: turns carry their LLM call (llm)
   tables,
   indexes,
   live: chatLive,

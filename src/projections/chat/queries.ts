@@ -9,7 +9,7 @@ import {
 
 export const turnViewColumns = sql.fragment`
   turn_id AS "turnId", thread, case_id AS "caseId", author, text, status, intent, answer, citations,
-  error_code AS "errorCode", error, posted_at AS "postedAt", answered_at AS "answeredAt", seq, last_seq AS "lastSeq"`;
+  error_code AS "errorCode", error, llm, posted_at AS "postedAt", answered_at AS "answeredAt", seq, last_seq AS "lastSeq"`;
 
 export const callViewColumns = sql.fragment`
   call_id AS "callId", turn_id AS "turnId", thread, case_id AS "caseId", tool, request, status, code, summary,

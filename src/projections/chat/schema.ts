@@ -20,6 +20,8 @@ export interface ChatTurnRow {
   citations: unknown[];
   error_code: string | null;
   error: string | null;
+  /** The turn's LLM call record (LlmCall), null when no LLM was asked. */
+  llm: unknown;
   posted_at: string;
   answered_at: string | null;
   /** Sequence of the question: threads are shown in this order. */
@@ -40,6 +42,7 @@ export const turnColumns: Record<keyof ChatTurnRow, string> = {
   citations: 'jsonb',
   error_code: 'text',
   error: 'text',
+  llm: 'jsonb',
   posted_at: 'timestamptz',
   answered_at: 'timestamptz',
   seq: 'bigint',

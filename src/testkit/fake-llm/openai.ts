@@ -20,7 +20,7 @@ const toolCalls = (t: ScriptedTurn) =>
   }));
 
 export function startFakeOpenAi(): Promise<FakeLlm> {
-  return startFakeLlm((turn, req, res, model) => {
+  return startFakeLlm(async (turn, req, res, model) => {
     const body = req.body as { stream?: boolean } | null;
     const id = `chatcmpl-${req.path.length}-${Date.now()}`;
     const created = Math.floor(Date.now() / 1000);
@@ -57,7 +57,10 @@ export function startFakeOpenAi(): Promise<FakeLlm> {
         choices: [{ index: 0, delta, finish_reason }],
       });
     chunk({ role: 'assistant', content: '' });
-    for (const c of chunks(text)) chunk({ content: c });
+    for (const c of chunks(text)) {
+      chunk({ content: c });
+      if (turn.chunkDelayMs) await new Promise((r) => setTimeout(r, turn.chunkDelayMs));
+    }
     toolCalls(turn).forEach((c, index) =>
       chunk({ tool_calls: [{ index, id: c.id, type: 'function', function: c.function }] }),
     );

@@ -18,6 +18,8 @@ export interface ScriptedTurn {
   toolCalls?: ScriptedToolCall[];
   /** Token counts reported; null: the provider reports none (usage stays unknown). */
   usage?: { input: number; output: number } | null;
+  /** Pause between streamed chunks (OpenAI dialect), so a test can watch text arrive. */
+  chunkDelayMs?: number;
   /** Stop because of the output limit (truncated output). */
   truncated?: boolean;
   /** Provider faults: an HTTP error status (429 carries Retry-After), a hang, a dropped socket. */

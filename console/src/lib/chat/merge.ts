@@ -1,4 +1,5 @@
 import type { ChatCallView, ChatTurnView, ChatTurnWithCalls } from '../../../../src/contract/chat.js';
+import type { LlmCall } from '../../../../src/contract/enrichment.js';
 
 // Merging what a fetch and the live feed say about a thread: a row only ever moves forward (by
 // lastSeq), so a late frame or an older fetch never hides what is already shown.
@@ -45,4 +46,25 @@ export function safeHref(href: string | null): string | null {
   } catch {
     return null;
   }
+}
+
+/** Streamed answer text with a chunk added: in order, overlaps trimmed; a gap waits for the answer. */
+export function appendStreamed(shown: string, offset: number, text: string): string {
+  if (offset > shown.length || offset + text.length <= shown.length) return shown;
+  return shown + text.slice(shown.length - offset);
+}
+
+/** Who answered and at what cost, in one line (unknown usage says so, never 0). */
+export function llmLine(llm: LlmCall): string {
+  const by = `${llm.provider ?? 'LLM'}${llm.model ? ` ${llm.model}` : ''}`;
+  if (llm.error) return `${by} could not answer (${llm.error.code})`;
+  const u = llm.usage;
+  const tokens =
+    u.inputTokens === null || u.outputTokens === null
+      ? 'tokens unknown'
+      : `${u.inputTokens + u.outputTokens} tokens`;
+  const cost = u.costUsd === null ? 'cost unknown' : `$${u.costUsd.toFixed(4)}`;
+  const hidden = llm.redaction.total ? ` · ${llm.redaction.total} values redacted before sending` : '';
+  const limit = llm.stoppedBy === 'limit' ? ' · stopped at the step limit' : '';
+  return `Answered by ${by} · ${tokens} · ${cost}${hidden}${limit}`;
 }
