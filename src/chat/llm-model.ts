@@ -1,7 +1,7 @@
 import { llmCallOf, runChatTurn } from '../llm/chat-loop.js';
 import type { LlmSetup } from '../llm/setup.js';
 import type { LlmCall } from '../contract/enrichment.js';
-import { caseStatus, type CaseFacts } from './case-facts.js';
+import { caseStatus } from './case-facts.js';
 import type { ModelAnswer, ModelTurn, ToolDeps } from './types.js';
 
 // Chat with an LLM: the configured model answers with the chat tools (the same policy, bounds and

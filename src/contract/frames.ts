@@ -45,3 +45,6 @@ export type RowFrame = Extract<
   Frame,
   { type: 'case' | 'investigation' | 'step' | 'chat_turn' | 'chat_call' }
 >;
+
+/** What a page listens to: rows, and streamed answer text. */
+export type ListenedFrame = RowFrame | Extract<Frame, { type: 'chat_answer_text' }>;

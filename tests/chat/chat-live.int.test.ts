@@ -73,6 +73,9 @@ describe('chat on the live feed', () => {
   // No investigation ran for this case: the report tool finds nothing (empty), and says so.
   it('streams the question, its tool call as it runs and ends, and the answer', async () => {
     const c = await connect(t.url);
+    // The gateway counts a socket in once it said hello; a question asked before that would be
+    // answered before the socket joins (its rows are then in what a console fetches, not frames).
+    await c.until((fs) => fs.some((f) => f.type === 'hello'));
     const turnId = await ask('summary');
     await c.until((fs) =>
       fs.some((f) => f.type === 'chat_turn' && f.turn?.turnId === turnId && f.turn.status === 'answered'),

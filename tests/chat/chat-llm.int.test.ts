@@ -81,9 +81,13 @@ describe('chat answered by an LLM', () => {
   async function listen() {
     const ws = new WebSocket(`${t.url.replace('http', 'ws')}/api/live`);
     const frames: Frame[] = [];
-    ws.onmessage = (ev) => frames.push(JSON.parse(String(ev.data)) as Frame);
+    // Streamed text goes to the sockets the gateway has counted in: those it said hello to.
     await new Promise<void>((resolve, reject) => {
-      ws.onopen = () => resolve();
+      ws.onmessage = (ev) => {
+        const f = JSON.parse(String(ev.data)) as Frame;
+        frames.push(f);
+        if (f.type === 'hello') resolve();
+      };
       ws.onerror = () => reject(new Error('websocket failed'));
     });
     return { ws, frames };

@@ -1,4 +1,4 @@
-import type { Frame, RowFrame } from '../../../src/contract/frames.js';
+import type { Frame, ListenedFrame } from '../../../src/contract/frames.js';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -19,7 +19,7 @@ class LiveConnection {
   private ws: WebSocket | undefined;
   private attempts = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly listeners = new Set<(f: RowFrame) => void>();
+  private readonly listeners = new Set<(f: ListenedFrame) => void>();
   private started = false;
 
   start() {
@@ -34,7 +34,7 @@ class LiveConnection {
   }
 
   /** Calls fn for every row frame; returns the unsubscribe function (for $effect). */
-  subscribe(fn: (f: RowFrame) => void): () => void {
+  subscribe(fn: (f: ListenedFrame) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
