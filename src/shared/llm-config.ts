@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bool, optional } from './env-parsers.js';
 
 // The optional LLM's settings (README "LLM"), spread into config.ts's schema. Kept apart so the
 // LLM's many knobs do not crowd the main schema; checked together in `llmProblems`.
@@ -12,11 +13,7 @@ export const llmProviders = [
   'vertex',
 ] as const;
 
-const blank = (v: unknown) => (v === '' ? undefined : v);
-const opt = <T extends z.ZodType>(s: T) => z.preprocess(blank, s.optional());
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const opt = optional;
 const num = (min: number, max: number, what = 'a number') =>
   z.coerce
     .number({ message: `expected ${what}` })
