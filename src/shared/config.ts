@@ -223,15 +223,11 @@ function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
       out[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      problems.push(`  ${name}_FILE=${JSON.stringify(file)}: cannot read it (${code})`);
+      problems.push(`${name}_FILE=${JSON.stringify(file)}: cannot read it (${code})`);
     }
   }
   if (problems.length > 0) {
-    throw new TarkaError(
-      'TARKA_CONFIG_INVALID',
-      `invalid configuration:\n${problems.join('\n')}`,
-      'fix the environment variables named above and start again',
-    );
+    throw invalid(problems, 'fix the environment variables named above and start again');
   }
   return out;
 }
@@ -244,7 +240,7 @@ const placeholder = /(?<![a-z])(change[-_ ]?me|replace[-_ ]?me|placeholder)(?![a
 function placeholderLines(env: NodeJS.ProcessEnv): string[] {
   return [...secretKeys, 'S3_ACCESS_KEY_ID', 'WEBHOOK_BASIC_USER', 'GOOGLE_OAUTH_CLIENT_ID', 'OIDC_CLIENT_ID']
     .filter((k) => typeof env[k] === 'string' && placeholder.test(env[k]))
-    .map((k) => `  ${k}=(hidden): a placeholder value; set a real secret (e.g. openssl rand -hex 32)`);
+    .map((k) => `${k}=(hidden): a placeholder value; set a real secret (e.g. openssl rand -hex 32)`);
 }
 
 export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
@@ -257,86 +253,69 @@ export function loadConfig(given: NodeJS.ProcessEnv = process.env): Config {
       const shown = (secretKeys as readonly string[]).includes(name)
         ? '(hidden)'
         : JSON.stringify(scrubSecrets(String(env[name])));
-      return `  ${name}=${shown}: ${i.message}`;
+      return `${name}=${shown}: ${i.message}`;
     });
     lines.push(...placeholders);
-    throw new TarkaError(
-      'TARKA_CONFIG_INVALID',
-      `invalid configuration:\n${lines.join('\n')}`,
-      'fix the environment variables named above and start again',
-    );
+    throw invalid(lines, 'fix the environment variables named above and start again');
   }
   const c = parsed.data;
   if ((c.WEBHOOK_BASIC_USER === undefined) !== (c.WEBHOOK_BASIC_PASSWORD === undefined)) {
-    throw new TarkaError(
-      'TARKA_CONFIG_INVALID',
-      'invalid configuration:\n  WEBHOOK_BASIC_USER and WEBHOOK_BASIC_PASSWORD must be set together',
+    throw invalid(
+      ['WEBHOOK_BASIC_USER and WEBHOOK_BASIC_PASSWORD must be set together'],
       'set both, or neither',
     );
   }
   if ((c.S3_ACCESS_KEY_ID === undefined) !== (c.S3_SECRET_ACCESS_KEY === undefined)) {
-    throw new TarkaError(
-      'TARKA_CONFIG_INVALID',
-      'invalid configuration:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together',
+    throw invalid(
+      ['S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together'],
       'set both, or neither (to use the default AWS credential chain)',
     );
   }
   // Without a secret only the proxy knows, anyone who reaches the port could claim any identity.
   if (c.AUTH_MODE === 'proxy' && c.AUTH_PROXY_SECRET === undefined) {
-    throw new TarkaError(
-      'TARKA_CONFIG_INVALID',
-      'invalid configuration:\n  AUTH_PROXY_SECRET must be set when AUTH_MODE=proxy',
+    throw invalid(
+      ['AUTH_PROXY_SECRET must be set when AUTH_MODE=proxy'],
       'set AUTH_PROXY_SECRET (openssl rand -hex 32) and have the proxy send it in the X-Tarka-Proxy-Secret header',
     );
   }
   const auth = authProblems(c);
   if (auth.length) {
-    throw new TarkaError(
-      'TARKA_CONFIG_INVALID',
-      `invalid configuration:\n${auth.map((p) => `  ${p}`).join('\n')}`,
-      'see the README, Security: each AUTH_MODE and what it needs',
-    );
+    throw invalid(auth, 'see the README, Security: each AUTH_MODE and what it needs');
   }
   for (const p of ['PROMETHEUS', 'ALERTMANAGER', 'LOGS'] as const) {
     if (c[`${p}_BEARER_TOKEN`] !== undefined && c[`${p}_BASIC_USER`] !== undefined) {
-      throw new TarkaError(
-        'TARKA_CONFIG_INVALID',
-        `invalid configuration:\n  ${p}_BEARER_TOKEN and ${p}_BASIC_USER are both set`,
+      throw invalid(
+        [`${p}_BEARER_TOKEN and ${p}_BASIC_USER are both set`],
         'use one way to authenticate to this source',
       );
     }
     if (c[`${p}_BASIC_PASSWORD`] !== undefined && c[`${p}_BASIC_USER`] === undefined) {
-      throw new TarkaError(
-        'TARKA_CONFIG_INVALID',
-        `invalid configuration:\n  ${p}_BASIC_PASSWORD is set without ${p}_BASIC_USER`,
-        `set ${p}_BASIC_USER too`,
-      );
+      throw invalid([`${p}_BASIC_PASSWORD is set without ${p}_BASIC_USER`], `set ${p}_BASIC_USER too`);
     }
   }
   if (c.NATS_PASSWORD !== undefined && c.NATS_USER === undefined) {
-    throw new TarkaError(
-      'TARKA_CONFIG_INVALID',
-      'invalid configuration:\n  NATS_PASSWORD is set without NATS_USER',
-      'set NATS_USER too',
-    );
+    throw invalid(['NATS_PASSWORD is set without NATS_USER'], 'set NATS_USER too');
   }
   if ((c.NATS_TLS_CERT_FILE === undefined) !== (c.NATS_TLS_KEY_FILE === undefined)) {
-    throw new TarkaError(
-      'TARKA_CONFIG_INVALID',
-      'invalid configuration:\n  NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE must be set together',
+    throw invalid(
+      ['NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE must be set together'],
       'set both for a client certificate, or neither',
     );
   }
   const llm = llmProblems(c);
   if (llm.length) {
-    throw new TarkaError(
-      'TARKA_CONFIG_INVALID',
-      `invalid configuration:\n${llm.map((l) => `  ${l}`).join('\n')}`,
-      'set the LLM variables named above, or LLM_ENABLED=false',
-    );
+    throw invalid(llm, 'set the LLM variables named above, or LLM_ENABLED=false');
   }
   return c;
 }
+
+/** The start-up error for settings that are wrong together, one line each. */
+const invalid = (problems: string[], hint: string) =>
+  new TarkaError(
+    'TARKA_CONFIG_INVALID',
+    `invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    hint,
+  );
 
 export function durationMs(d: string): number {
   const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
