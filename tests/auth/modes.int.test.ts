@@ -248,8 +248,11 @@ describe('AUTH_MODE=basic', () => {
           ).status,
       );
       expect(status).toBe(200);
-      await page.goto(`${app.url}/dashboard`);
-      expect(new URL(page.url()).pathname).toBe('/login');
+      // A fresh tab: the old one may itself be moving to the login page (its live socket closes
+      // when the session ends), which would abort a navigation started there.
+      const tab = await context.newPage();
+      await tab.goto(`${app.url}/dashboard`);
+      expect(new URL(tab.url()).pathname).toBe('/login');
       await context.close();
     } finally {
       await app.close();

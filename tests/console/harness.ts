@@ -56,8 +56,14 @@ export async function startConsoleApp(overrides: Record<string, string> = {}) {
     ctx,
     app,
     url,
-    /** Resolves once the cases projector has applied everything appended so far. */
-    caught: async () => runners[0]!.waitFor(await ctx.store.headSeq()),
+    /**
+     * Resolves once every projector has applied everything appended so far (the live feed moves
+     * with the slowest of its read models, so waiting for one is not enough).
+     */
+    caught: async () => {
+      const head = await ctx.store.headSeq();
+      await Promise.all(runners.map((r) => r.waitFor(head)));
+    },
     postAlerts: async (body: unknown) => {
       const res = await fetch(`${url}/alerts`, {
         method: 'POST',
