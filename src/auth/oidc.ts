@@ -1,4 +1,7 @@
-import * as client from 'openid-client';
+import type * as OpenId from 'openid-client';
+
+// Loaded on first use: only AUTH_MODE oidc and both sign in through a provider.
+const openId = () => import('openid-client');
 import type { Config } from '../shared/config.js';
 import { TarkaError } from '../shared/errors.js';
 
@@ -50,7 +53,7 @@ export interface OidcIdentity {
  * keys, and its issuer, audience, expiry and nonce by the library.
  */
 export class OidcClient {
-  private configuration: Promise<client.Configuration> | undefined;
+  private configuration: Promise<OpenId.Configuration> | undefined;
 
   constructor(
     private readonly settings: { issuer: string; clientId: string; clientSecret: string },
@@ -58,16 +61,18 @@ export class OidcClient {
     private readonly groupsClaim: string,
   ) {}
 
-  private discovered(): Promise<client.Configuration> {
+  private discovered(): Promise<OpenId.Configuration> {
     // Discovered on first use, and again after a failure (the provider may have been down).
-    this.configuration ??= client
-      .discovery(
-        new URL(this.settings.issuer),
-        this.settings.clientId,
-        { client_secret: this.settings.clientSecret, redirect_uris: [this.redirectUri] },
-        client.ClientSecretPost(this.settings.clientSecret),
-        // Plain http only for a provider on this machine (tests, a local Dex).
-        isLoopbackHttp(this.settings.issuer) ? { execute: [client.allowInsecureRequests] } : undefined,
+    this.configuration ??= openId()
+      .then((client) =>
+        client.discovery(
+          new URL(this.settings.issuer),
+          this.settings.clientId,
+          { client_secret: this.settings.clientSecret, redirect_uris: [this.redirectUri] },
+          client.ClientSecretPost(this.settings.clientSecret),
+          // Plain http only for a provider on this machine (tests, a local Dex).
+          isLoopbackHttp(this.settings.issuer) ? { execute: [client.allowInsecureRequests] } : undefined,
+        ),
       )
       .catch((e: unknown) => {
         this.configuration = undefined;
@@ -83,6 +88,7 @@ export class OidcClient {
 
   async start(next: string): Promise<{ url: string; pending: PendingSignIn }> {
     const config = await this.discovered();
+    const client = await openId();
     const verifier = client.randomPKCECodeVerifier();
     const pending: PendingSignIn = {
       state: client.randomState(),
@@ -105,6 +111,7 @@ export class OidcClient {
   /** Exchanges the code the provider sent back, checking state, nonce, PKCE and the ID token. */
   async finish(callbackUrl: URL, pending: PendingSignIn): Promise<OidcIdentity> {
     const config = await this.discovered();
+    const client = await openId();
     const tokens = await client.authorizationCodeGrant(config, callbackUrl, {
       pkceCodeVerifier: pending.verifier,
       expectedState: pending.state,

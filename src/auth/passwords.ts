@@ -1,4 +1,5 @@
-import { hash, verify } from '@node-rs/argon2';
+// Loaded on first use: a Tarka without local users (AUTH_MODE disabled, proxy, oidc) never needs it.
+const argon2 = () => import('@node-rs/argon2');
 
 // argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): ~20 ms here, prebuilt
 // binary (no install script). The parameters travel in the PHC string, so raising them later
@@ -14,7 +15,8 @@ export function passwordProblem(password: string): string | null {
   return null;
 }
 
-export const hashPassword = (password: string): Promise<string> => hash(password, params);
+export const hashPassword = async (password: string): Promise<string> =>
+  (await argon2()).hash(password, params);
 
 // Verified when no user matches, so a wrong e-mail takes as long as a wrong password.
 let decoy: Promise<string> | undefined;
@@ -24,8 +26,10 @@ export async function checkPassword(stored: string | null, password: string): Pr
   if (password.length > MAX_PASSWORD_LENGTH) return false;
   if (stored === null) {
     decoy ??= hashPassword('decoy-password-never-matches');
+    const { verify } = await argon2();
     await verify(await decoy, password).catch(() => false);
     return false;
   }
+  const { verify } = await argon2();
   return verify(stored, password).catch(() => false);
 }

@@ -65,6 +65,7 @@ describe('console sign-in pages', () => {
     await second.fill('input[name="password"]', ADMIN.password);
     await second.click('button[type="submit"]');
     await second.waitForURL(`${app.url}/`);
+    await second.locator('[data-live="live"]').waitFor();
 
     await page.click('.user .who');
     await page.click('#sign-out-everywhere');

@@ -46,6 +46,8 @@ class LiveConnection {
     if (this.resumeFrom !== undefined) url.searchParams.set('since', String(this.resumeFrom));
     const ws = new WebSocket(url);
     this.ws = ws;
+    let opened = false;
+    ws.onopen = () => (opened = true);
     ws.onmessage = (ev) => {
       if (this.ws !== ws) return;
       try {
@@ -59,11 +61,26 @@ class LiveConnection {
       this.ws = undefined;
       // 4401: the session ended (signed out elsewhere, expired, revoked): sign in again, then back here.
       if (ev.code === 4401) {
-        location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+        this.signIn();
         return;
       }
+      // Refused before it opened: an ended session is refused at the upgrade, which a browser only
+      // reports as a failure. The API says 401 in words: then sign in instead of retrying forever.
+      if (!opened) void this.signInIfSignedOut();
       this.dropped(false);
     };
+  }
+
+  private signIn() {
+    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+  }
+
+  private async signInIfSignedOut() {
+    try {
+      if ((await fetch('/api/auth/me')).status === 401) this.signIn();
+    } catch {
+      // Offline or the server is away: the retries continue.
+    }
   }
 
   private receive(f: Frame) {
