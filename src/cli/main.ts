@@ -87,11 +87,14 @@ program
 
 program
   .command('replay')
-  .description('rebuild every read model from sequence 1 into fresh tables, then switch over')
-  .action(async () => {
+  .argument('[read-models...]', 'only these read models (default: every one)')
+  .description(
+    'rebuild read models from sequence 1 into fresh tables, reading the log once, then switch over',
+  )
+  .action(async (names: string[]) => {
     const { config, log } = boot('replay');
     const { runReplay } = await import('./replay.js');
-    await runReplay(config, log).catch(fail);
+    await runReplay(config, log, names).catch(fail);
   });
 
 program

@@ -58,8 +58,8 @@ export async function connectEventLog(
 }
 
 /** Postgres: the database created if missing, migrated, and the read models present (empty at first). */
-export async function connectDatabase(config: Config, log: Logger): Promise<pg.Pool> {
-  const pool = createPool(pgSettings(config));
+export async function connectDatabase(config: Config, log: Logger, maxConnections = 10): Promise<pg.Pool> {
+  const pool = createPool(pgSettings(config), maxConnections);
   try {
     await setUpDatabase(pool, config, log);
   } catch (e) {

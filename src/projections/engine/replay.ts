@@ -38,6 +38,8 @@ export async function replayProjection(
   deps: { pool: pg.Pool; store: EventStore; log: Logger },
   p: Projection,
   onProgress: (p: ReplayProgress) => void = () => {},
+  /** Where the bulk load reads the log (a read shared by several rebuilds: see shared-read.ts). */
+  source: EventStore = deps.store,
 ): Promise<ReplayResult> {
   const started = performance.now();
   const client = await checkout(deps.pool);
@@ -53,7 +55,7 @@ export async function replayProjection(
 
     // Bulk of the work: an ordinary runner on the new generation, up to the head seen now.
     const target = await deps.store.headSeq();
-    const runner = new ProjectorRunner(deps, p, { generation, batchSize: 10000 });
+    const runner = new ProjectorRunner({ ...deps, store: source }, p, { generation, batchSize: 10000 });
     const report = () => onProgress({ name: p.name, position: runner.position, target });
     runner.on('committed', report);
     runner.start();
