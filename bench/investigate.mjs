@@ -53,10 +53,14 @@ const posted = new Map();
 const done = new Map();
 const skipped = new Set();
 const reportBytes = [];
+/** Step name -> durations (ms), to say where an investigation's time goes. */
+const stepMs = new Map();
 const sub = store.subscribe({
   fromSeq: 1,
   onBatch: async (events) => {
     for (const e of events) {
+      if (e.type === 'InvestigationStepCompleted')
+        stepMs.set(e.data.step, [...(stepMs.get(e.data.step) ?? []), e.data.durationMs]);
       if (e.type === 'InvestigationSkipped') skipped.add(e.aggregate.slice(5));
       if (e.type !== 'InvestigationCompleted') continue;
       done.set(e.aggregate.slice(5), performance.now());
@@ -179,6 +183,11 @@ if (reportBytes.length)
 console.log(
   `storm of ${stormSize} alerts from one rollout (posted in ${(postedAll / 1000).toFixed(1)} s): incident ${incident.incidentId} (${incident.keyKind} ${incident.keyValue}, ${incident.memberCount} members) visible in the API ${(visibleMs / 1000).toFixed(2)} s after the first alert; ${ran} investigations run, ${covered} covered by them; all settled in ${stormSecs.toFixed(1)} s`,
 );
+const steps = [...stepMs]
+  .map(([step, ms]) => ({ step, mean: ms.reduce((a, b) => a + b, 0) / ms.length }))
+  .sort((a, b) => b.mean - a.mean)
+  .slice(0, 6);
+console.log(`slowest steps (mean ms): ${steps.map((s) => `${s.step} ${s.mean.toFixed(0)}`).join(', ')}`);
 console.log(
   'targets: p50 < 2 s, p95 < 5 s; worker RSS < 250 MB; typical report <= 30 KB; storm: a handful of investigations, incident within seconds',
 );
