@@ -10,7 +10,7 @@ import type { Config } from '../shared/config.js';
 export const answerStreamSubject = (c: Pick<Config, 'EVENTS_SUBJECT_PREFIX'>): string =>
   `${c.EVENTS_SUBJECT_PREFIX}-live.chat-answer`;
 
-export const answerChunkSchema = z.object({
+const answerChunkSchema = z.object({
   caseId: z.string().max(200).nullable(),
   turnId: z.string().max(100),
   /** Characters of the answer sent before this chunk. */
@@ -18,6 +18,15 @@ export const answerChunkSchema = z.object({
   text: z.string().max(16_000),
 });
 export type AnswerChunk = z.infer<typeof answerChunkSchema>;
+
+/** A published chunk read back; null for anything that is not one. */
+export function readAnswerChunk(text: string): AnswerChunk | null {
+  try {
+    return answerChunkSchema.safeParse(JSON.parse(text)).data ?? null;
+  } catch {
+    return null;
+  }
+}
 
 interface Pending {
   offset: number;

@@ -15,14 +15,13 @@ export interface LlmChatOptions {
   maxToolCalls: number;
   /** Each call's record, for /metrics. */
   onCall?: (call: LlmCall) => void;
-  now?: () => Date;
 }
 
 export function llmChatModel(setup: LlmSetup, opts: LlmChatOptions): NonNullable<ToolDeps['model']> {
   return async (turn: ModelTurn): Promise<ModelAnswer> => {
     const result = await runChatTurn(
       {
-        context: contextOf(turn, (opts.now ?? (() => new Date()))()),
+        context: contextOf(turn, new Date()),
         history: turn.history,
         question: turn.question,
         tools: turn.tools,

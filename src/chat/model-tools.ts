@@ -21,9 +21,9 @@ export const ACTING_TOOLS: readonly string[] = ['rerun_investigation'];
  * events as the deterministic intents. Citations are the evidence ids, case ids and queries the
  * tool read, which an answer may cite back.
  */
-export function modelTools(call: CallTool, only?: readonly string[]): ModelTool[] {
+export function modelTools(call: CallTool): ModelTool[] {
   return chatTools
-    .filter((t) => !ACTING_TOOLS.includes(t.name) && (!only || only.includes(t.name)))
+    .filter((t) => !ACTING_TOOLS.includes(t.name))
     .map((t) => ({
       name: t.name,
       description: t.description,

@@ -9,7 +9,7 @@ import type { Logger } from '../shared/log.js';
 import type { AuthService } from '../auth/service.js';
 import { watchSession } from '../auth/live-session.js';
 import { LiveGateway, type LiveSocket } from './gateway.js';
-import { answerChunkSchema, answerStreamSubject } from '../chat/answer-stream.js';
+import { answerStreamSubject, readAnswerChunk } from '../chat/answer-stream.js';
 import type { NatsConnection } from 'nats';
 import { ProjectionListener } from './listener.js';
 
@@ -19,14 +19,6 @@ interface WsSocket extends LiveSocket {
   terminate(): void;
   on(event: 'pong' | 'close', fn: () => void): void;
 }
-
-const safeJson = (s: string): unknown => {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return null;
-  }
-};
 
 const since = (v: unknown) => {
   const n = typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : NaN;
@@ -174,8 +166,8 @@ export const liveScope =
     const answers = deps.nc?.subscribe(answerStreamSubject(deps.config), {
       callback: (err, msg) => {
         if (err || gateway.size === 0) return;
-        const chunk = answerChunkSchema.safeParse(safeJson(msg.string()));
-        if (chunk.success) gateway.broadcast({ type: 'chat_answer_text', ...chunk.data });
+        const chunk = readAnswerChunk(msg.string());
+        if (chunk) gateway.broadcast({ type: 'chat_answer_text', ...chunk });
       },
     });
     scope.addHook('onClose', async () => {

@@ -84,7 +84,7 @@ export function chatAnswerer(deps: ChatAnswererDeps): Reactor {
   };
 
   async function answer(e: Recorded & { type: 'ChatMessagePosted' }) {
-    const { state } = await chat.load(e.aggregate);
+    const { state, events } = await chat.load(e.aggregate);
     const turn = turnOf(state, e.data.turnId);
     if (!turn || turn.status !== 'open') return;
     if (toolDeps.now().getTime() - Date.parse(e.occurredAt) > MAX_AGE_MS) {
@@ -107,7 +107,7 @@ export function chatAnswerer(deps: ChatAnswererDeps): Reactor {
         author: turn.author,
         text: turn.text,
         caseId: isCaseAggregate(e.aggregate) ? caseIdOf(e.aggregate) : null,
-        ...(toolDeps.model ? { history: await historyBefore(deps.store, e.aggregate, turn.id) } : {}),
+        ...(toolDeps.model ? { history: historyBefore(events, turn.id) } : {}),
       },
       toolDeps,
       chat,
@@ -129,9 +129,9 @@ export function chatAnswerer(deps: ChatAnswererDeps): Reactor {
 }
 
 /** The thread's last questions and answers before a turn, oldest first (what a model is shown). */
-async function historyBefore(store: EventStore, aggregate: string, turnId: string) {
+function historyBefore(events: Recorded[], turnId: string) {
   const out: { role: 'user' | 'assistant'; text: string }[] = [];
-  for (const e of (await store.readAggregate(aggregate)).events) {
+  for (const e of events) {
     if (e.type === 'ChatMessagePosted' && e.data.turnId === turnId) break;
     if (e.type === 'ChatMessagePosted') out.push({ role: 'user', text: e.data.text });
     else if (e.type === 'ChatAnswerPosted') out.push({ role: 'assistant', text: e.data.text });

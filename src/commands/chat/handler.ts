@@ -24,11 +24,12 @@ export class ChatCommandHandler {
 
   constructor(private readonly store: EventStore) {}
 
-  async load(aggregate: string): Promise<Loaded> {
+  /** Reads the thread; returns its state and the events it was folded from (not kept in the cache). */
+  async load(aggregate: string): Promise<Loaded & { events: Recorded[] }> {
     const { version, events } = await this.store.readAggregate(aggregate);
     const loaded = { state: events.reduce(evolveChat, initialChatState()), version };
     if (version > 0) this.cache.set(aggregate, loaded);
-    return loaded;
+    return { ...loaded, events };
   }
 
   async handle(aggregate: string, command: ChatCommand, commandId: string): Promise<Recorded[]> {
