@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProjectorRunner } from '../../src/projections/engine/runner.js';
-import { chatAnswerer } from '../../src/reactors/chat-answerer.js';
+import type { ProjectorRunner } from '../../src/projections/engine/runner.js';
 import { alertPayload, caseId } from '../console/fixtures.js';
-import { startConsoleApp, type ConsoleApp } from '../console/harness.js';
+import { startConsoleApp, type ConsoleApp, startChatAnswerer } from '../console/harness.js';
 
 // Chat over the live websocket: turns and tool calls arrive as frames while they run, and a console
 // that reconnects with its last sync gets the chat rows it missed, like every other row.
@@ -40,11 +39,7 @@ describe('chat on the live feed', () => {
   let answerer: ProjectorRunner;
   beforeAll(async () => {
     t = await startConsoleApp();
-    const c = t.ctx;
-    answerer = new ProjectorRunner(
-      { pool: c.pool, store: c.store, log: c.log },
-      chatAnswerer({ config: c.config, store: c.store, readPool: c.readPool, handler: c.handler }),
-    ).start();
+    answerer = startChatAnswerer(t.ctx);
     await t.postAlerts(
       alertPayload([
         {

@@ -1,8 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { ProjectorRunner } from '../../src/projections/engine/runner.js';
-import { chatAnswererOf } from '../../src/runtime/worker-process.js';
-import { llmFromConfig } from '../../src/llm/setup.js';
+import type { ProjectorRunner } from '../../src/projections/engine/runner.js';
 import type { Config } from '../../src/shared/config.js';
 import type { Recorded } from '../../src/events/envelope.js';
 import { redactionCorpus } from '../../src/llm/redaction-corpus.js';
@@ -15,7 +13,7 @@ import {
 } from '../../src/testkit/fake-llm/index.js';
 import { alertPayload, caseId } from '../console/fixtures.js';
 import { caseAggregate } from '../../src/contract/case-id.js';
-import { startConsoleApp, type ConsoleApp } from '../console/harness.js';
+import { startConsoleApp, type ConsoleApp, startChatAnswerer } from '../console/harness.js';
 
 // Chat with an LLM, end to end through JetStream, Postgres and the live websocket: against each
 // fake provider (its real wire protocol, streaming and tool calls) the model calls a chat tool,
@@ -71,11 +69,7 @@ describe('chat answered by an LLM', () => {
   });
 
   const answerWith = (llm: Partial<Config>) => {
-    const ctx = { ...t.ctx, config: { ...t.ctx.config, ...llm } };
-    answerer = new ProjectorRunner(
-      { pool: ctx.pool, store: ctx.store, log: ctx.log },
-      chatAnswererOf(ctx, undefined, llmFromConfig(ctx.config)),
-    ).start();
+    answerer = startChatAnswerer(t.ctx, llm);
   };
 
   async function listen() {

@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { alertPayload, caseId } from './fixtures.js';
-import { ensureConsoleBuilt, launchChromium, startConsoleApp, type ConsoleApp } from './harness.js';
-import { ProjectorRunner } from '../../src/projections/engine/runner.js';
-import { chatAnswererOf } from '../../src/runtime/worker-process.js';
-import { llmFromConfig } from '../../src/llm/setup.js';
+import {
+  ensureConsoleBuilt,
+  launchChromium,
+  startConsoleApp,
+  type ConsoleApp,
+  startChatAnswerer,
+} from './harness.js';
+import type { ProjectorRunner } from '../../src/projections/engine/runner.js';
 import { startFakeOpenAi, type FakeLlm } from '../../src/testkit/fake-llm/index.js';
 
 // Chat with an LLM in real Chromium: the model's tool call shows as it runs, its answer text
@@ -23,21 +27,13 @@ describe('chat with an LLM in Chromium', () => {
   beforeAll(async () => {
     ensureConsoleBuilt();
     [t, browser, fake] = await Promise.all([startConsoleApp(), launchChromium(), startFakeOpenAi()]);
-    const ctx = {
-      ...t.ctx,
-      config: {
-        ...t.ctx.config,
-        LLM_ENABLED: true,
-        LLM_PROVIDER: 'openai' as const,
-        LLM_MODEL: 'gpt-4o-mini',
-        LLM_BASE_URL: fake.baseUrl,
-        LLM_API_KEY: 'fake-provider-key',
-      },
-    };
-    answerer = new ProjectorRunner(
-      { pool: ctx.pool, store: ctx.store, log: ctx.log },
-      chatAnswererOf(ctx, undefined, llmFromConfig(ctx.config)),
-    ).start();
+    answerer = startChatAnswerer(t.ctx, {
+      LLM_ENABLED: true,
+      LLM_PROVIDER: 'openai',
+      LLM_MODEL: 'gpt-4o-mini',
+      LLM_BASE_URL: fake.baseUrl,
+      LLM_API_KEY: 'fake-provider-key',
+    });
     await t.postAlerts(
       alertPayload([
         {

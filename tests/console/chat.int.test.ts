@@ -8,9 +8,9 @@ import {
   requestedInvestigation,
   startConsoleApp,
   type ConsoleApp,
+  startChatAnswerer,
 } from './harness.js';
-import { ProjectorRunner } from '../../src/projections/engine/runner.js';
-import { chatAnswerer } from '../../src/reactors/chat-answerer.js';
+import type { ProjectorRunner } from '../../src/projections/engine/runner.js';
 
 // The case chat in real Chromium: two people on the same case see each other's questions, the
 // tool calls and the answers live, and hostile text stays text.
@@ -26,11 +26,7 @@ describe('case chat in Chromium', () => {
     ensureConsoleBuilt();
     [t, browser] = await Promise.all([startConsoleApp(), launchChromium()]);
     // The chat answerer (in the worker role in production) answers here on its own.
-    const c = t.ctx;
-    answerer = new ProjectorRunner(
-      { pool: c.pool, store: c.store, log: c.log },
-      chatAnswerer({ config: c.config, store: c.store, readPool: c.readPool, handler: c.handler }),
-    ).start();
+    answerer = startChatAnswerer(t.ctx);
     await t.postAlerts(
       alertPayload([
         {
@@ -90,11 +86,7 @@ describe('case chat in Chromium', () => {
       AUTH_PROXY_SECRET: secret,
       AUTH_DEFAULT_ROLE: 'responder',
     });
-    const c = p.ctx;
-    const runner = new ProjectorRunner(
-      { pool: c.pool, store: c.store, log: c.log },
-      chatAnswerer({ config: c.config, store: c.store, readPool: c.readPool, handler: c.handler }),
-    ).start();
+    const runner = startChatAnswerer(p.ctx);
     try {
       await p.postAlerts(
         alertPayload([

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
-import type { ProjectorRunner } from '../../src/projections/engine/runner.js';
+import { ProjectorRunner } from '../../src/projections/engine/runner.js';
+import { chatAnswererOf } from '../../src/runtime/worker-process.js';
+import type { Context } from '../../src/runtime/context.js';
+import type { Config } from '../../src/shared/config.js';
 import { startProjectors } from '../../src/runtime/projectors.js';
 import { testContext } from '../support/context.js';
 
@@ -80,6 +83,15 @@ export async function startConsoleApp(overrides: Record<string, string> = {}) {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The chat answerer as the worker runs it (the LLM too, when `config` turns it on), on a runner of
+ * its own: in production it is part of `tarka worker`, which these tests do not start.
+ */
+export function startChatAnswerer(ctx: Context, config: Partial<Config> = {}): ProjectorRunner {
+  const c = { ...ctx, config: { ...ctx.config, ...config } };
+  return new ProjectorRunner({ pool: c.pool, store: c.store, log: c.log }, chatAnswererOf(c)).start();
 }
 
 export { launchChromium } from '../../src/testkit/chromium.js';
